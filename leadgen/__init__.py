@@ -1,0 +1,110 @@
+"""leadgen: the clinic's lead capture, delivery and follow-up service."""
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from flask_cors import CORS
+
+from . import errors, models  # noqa: F401  (models: every table known to SQLAlchemy and Alembic)
+from .admin import views as admin_views
+from .blog import api as blog_api
+from .blog import cli as blog_cli
+from .blog import views as blog_views
+from .config import load_settings
+from .database import register_database
+from .demo import demo_cli
+from .ebook import api as ebook_api
+from .ebook import views as ebook_views
+from .extensions import api, csrf, db, limiter, login_manager, mail, migrate
+from .followups import views as followup_views
+from .leads import api as leads_api
+from .leads import cli as leads_cli
+from .outbox import cli as outbox_cli
+from .site import views as site_views
+from .staff import auth as staff_auth  # noqa: F401  (registers the login manager's user loader)
+from .staff import cli as staff_cli
+from .staff import views as staff_views
+from .templating import register_template_helpers
+from .webinars import api as webinars_api
+from .webinars import views as webinar_views
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+PAGE_BLUEPRINTS = (
+    site_views.bp,
+    ebook_views.bp,
+    webinar_views.bp,
+    blog_views.bp,
+    followup_views.bp,
+    staff_views.bp,
+    admin_views.bp,
+)
+API_BLUEPRINTS = (
+    ebook_api.blp,
+    webinars_api.blp,
+    blog_api.blp,
+    leads_api.blp,
+)
+CLI_GROUPS = (
+    outbox_cli.outbox_cli,
+    staff_cli.staff_cli,
+    demo_cli,
+    blog_cli.blog_cli,
+    leads_cli.leads_cli,
+)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: settings from the environment, then `config` on top (tests use it)."""
+    config = dict(config or {})
+    app = Flask(
+        __name__,
+        instance_path=config.pop("INSTANCE_PATH", None) or str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(load_settings(Path(app.instance_path)))
+    app.config.from_mapping(config)
+
+    register_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    errors.register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    """Log to stderr, where gunicorn, honcho and the platform collect it."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def register_extensions(app: Flask) -> None:
+    """Wire every extension object to this app."""
+    register_database(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    mail.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    api.init_app(app)
+    # The public API is called from the clinic's website: no cookies, so no CSRF.
+    CORS(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}}, supports_credentials=False)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Pages first, then the JSON API (CSRF-exempt: it is authenticated by bearer tokens)."""
+    for blueprint in PAGE_BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    for blueprint in API_BLUEPRINTS:
+        api.register_blueprint(blueprint)
+        csrf.exempt(blueprint)
+
+
+def register_cli(app: Flask) -> None:
+    """Add the command groups to `flask --app wsgi ...`."""
+    for group in CLI_GROUPS:
+        app.cli.add_command(group)

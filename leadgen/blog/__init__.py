@@ -1,0 +1,1 @@
+"""The blog and its "Leave a reply" comments."""

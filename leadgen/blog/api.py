@@ -1,0 +1,5 @@
+"""Blog endpoints of the JSON API."""
+
+from flask_smorest import Blueprint
+
+blp = Blueprint("blog_api", __name__, url_prefix="/api/v1", description="Posts and comments")

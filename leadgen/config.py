@@ -1,0 +1,114 @@
+"""Every setting, read from the environment, with a default that works on a laptop."""
+
+import os
+import re
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_bool(value: str | bool | None, default: bool = False) -> bool:
+    """Read "true"/"1"/"yes"/"on" as True; anything else as False."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    return value.strip().lower() in TRUE_WORDS
+
+
+def parse_duration(text: str) -> timedelta:
+    """Read "90s", "5m", "2h", "7d" (or a bare number of seconds) as a timedelta."""
+    match = re.fullmatch(r"\s*(\d+)\s*([smhd]?)\s*", text)
+    if not match:
+        raise ValueError(f"not a duration: {text!r} (use e.g. 30s, 5m, 2h, 7d)")
+    number, unit = match.groups()
+    return timedelta(seconds=int(number) * DURATION_UNITS[unit or "s"])
+
+
+def parse_durations(text: str) -> list[timedelta]:
+    """Read a comma-separated list of durations, e.g. "1m,5m,30m"."""
+    return [parse_duration(part) for part in text.split(",") if part.strip()]
+
+
+def database_url(instance_path: Path) -> str:
+    """DATABASE_URL, with Heroku-style postgres:// URLs mapped to psycopg 3."""
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'leadgen.sqlite3'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def secret_key(instance_path: Path) -> str:
+    """SECRET_KEY, or one generated once and kept in instance/ so restarts keep sessions."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_settings(instance_path: Path) -> dict:
+    """Build the Flask config from the environment."""
+    env = os.environ.get
+    mail_server = env("MAIL_SERVER", "")
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SECRET_KEY": secret_key(instance_path),
+        "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", "http://localhost:5000").rstrip("/"),
+        # Mail: without MAIL_SERVER every message is written as an .eml file instead.
+        "MAIL_SERVER": mail_server,
+        "MAIL_PORT": int(env("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": parse_bool(env("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": parse_bool(env("MAIL_USE_SSL")),
+        "MAIL_USERNAME": env("MAIL_USERNAME"),
+        "MAIL_PASSWORD": env("MAIL_PASSWORD"),
+        "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER", "Lakeside Autoimmune Clinic <hello@clinic.example>"),
+        "MAIL_MARKETING_SENDER": env("MAIL_MARKETING_SENDER")
+        or env("MAIL_DEFAULT_SENDER", "Lakeside Autoimmune Clinic <news@clinic.example>"),
+        "MAIL_LIST_ID": env("MAIL_LIST_ID", "Clinic news <news.clinic.example>"),
+        "MAIL_SUPPRESS_SEND": False,
+        "MAIL_FILE_DIR": env("MAIL_FILE_DIR") or str(instance_path / "mail"),
+        "SMTP_TIMEOUT": float(env("SMTP_TIMEOUT", "30")),
+        "OUTBOX_RETRY_DELAYS": parse_durations(env("OUTBOX_RETRY_DELAYS", "1m,5m,30m,2h,12h")),
+        "OUTBOX_BATCH_SIZE": int(env("OUTBOX_BATCH_SIZE", "50")),
+        "OUTBOX_LEASE": parse_duration(env("OUTBOX_LEASE", "5m")),
+        "OUTBOX_POLL_INTERVAL": float(env("OUTBOX_POLL_INTERVAL", "1")),
+        # The clinic, as every page and every mail presents it.
+        "CLINIC_NAME": env("CLINIC_NAME", "Lakeside Autoimmune Clinic"),
+        "CLINIC_ADDRESS": env("CLINIC_ADDRESS", "1200 Lakeshore Drive, Suite 300, Chicago, IL 60611"),
+        "OFFICE_PHONE": env("OFFICE_PHONE", "+1 312 555 0142"),
+        "CLINIC_TIMEZONE": env("CLINIC_TIMEZONE", "America/Chicago"),
+        "OFFICE_HOURS": env("OFFICE_HOURS", "Mon-Fri 09:00-17:00"),
+        "FOLLOWUP_DELAYS": parse_durations(env("FOLLOWUP_DELAYS", "2d,7d")),
+        "DOUBLE_OPT_IN": parse_bool(env("DOUBLE_OPT_IN")),
+        "EBOOK_PATH": env("EBOOK_PATH") or str(instance_path / "ebook.pdf"),
+        "EBOOK_LINK_MAX_AGE": parse_duration(env("EBOOK_LINK_MAX_AGE", "7d")),
+        "CORS_ORIGINS": [o.strip() for o in env("CORS_ORIGINS", "").split(",") if o.strip()],
+        "RATELIMIT_ENABLED": parse_bool(env("RATELIMIT_ENABLED"), default=True),
+        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "PUBLIC_POST_LIMIT": env("PUBLIC_POST_LIMIT", "20/minute;200/hour"),
+        # A form or JSON body larger than this is refused with 413 before anything reads it.
+        "MAX_CONTENT_LENGTH": int(env("MAX_CONTENT_LENGTH", str(64 * 1024))),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": parse_bool(env("SESSION_COOKIE_SECURE")),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": parse_bool(env("SESSION_COOKIE_SECURE")),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # flask-smorest: the OpenAPI document lives at /api/v1/openapi.json
+        "API_TITLE": "leadgen",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

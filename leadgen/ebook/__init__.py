@@ -1,0 +1,1 @@
+"""The free ebook: landing page, request, delivery mail and signed download."""

@@ -1,0 +1,23 @@
+"""The ebook endpoint of the JSON API, for the clinic's website."""
+
+from flask_smorest import Blueprint
+
+from ..forms import current_visit
+from ..ratelimits import public_post_limit
+from . import service
+from .schemas import EbookRequestResultSchema, EbookRequestSchema
+
+blp = Blueprint("ebook_api", __name__, url_prefix="/api/v1", description="The free ebook")
+
+
+@blp.route("/ebook-requests", methods=["POST"])
+@public_post_limit
+@blp.arguments(EbookRequestSchema)
+@blp.response(201, EbookRequestResultSchema)
+def create_ebook_request(data):
+    """Request the free ebook
+
+    Stores the lead and queues the delivery mail with a signed download link.
+    """
+    capture, queued = service.request_ebook(data, current_visit(data))
+    return {"lead_id": capture.lead.id, "status": "queued" if queued else "recently_sent"}

@@ -1,0 +1,1 @@
+"""Follow-up sequences that invite leads to call the office; unsubscribe."""

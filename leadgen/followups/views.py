@@ -1,0 +1,5 @@
+"""Unsubscribe pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("followups", __name__)

@@ -1,0 +1,92 @@
+"""Lead, Consent and Activity."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+
+# Where a lead first came from, and what they can be doing.
+SOURCES = ("ebook", "webinar", "comment")
+STATUSES = ("new", "contacted", "booked")
+
+
+class Lead(db.Model):
+    """One person, known by a normalised email address."""
+
+    __tablename__ = "leads"
+    __table_args__ = (
+        Index("ix_leads_created_at_id", "created_at", "id"),
+        Index("ix_leads_source_created_at", "source", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    source: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    # First touch: the campaign that brought the person here the first time.
+    utm_source: Mapped[str | None] = mapped_column(String(100))
+    utm_medium: Mapped[str | None] = mapped_column(String(100))
+    utm_campaign: Mapped[str | None] = mapped_column(String(100))
+    # Marketing may start only when consent is given (and, with double opt-in, confirmed).
+    marketing_consent: Mapped[bool] = mapped_column(default=False)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    bounced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    consents: Mapped[list["Consent"]] = relationship(
+        back_populates="lead", cascade="all, delete-orphan", order_by="Consent.created_at"
+    )
+    activities: Mapped[list["Activity"]] = relationship(
+        back_populates="lead", cascade="all, delete-orphan", order_by="Activity.created_at"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Lead {self.id} {self.source} {self.status}>"
+
+
+class Consent(db.Model):
+    """Evidence of a consent decision: the exact words shown, when, from where."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(40))
+    granted: Mapped[bool]
+    text: Mapped[str] = mapped_column(Text)
+    text_version: Mapped[str] = mapped_column(String(40))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(400))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    lead: Mapped[Lead] = relationship(back_populates="consents")
+
+    def __repr__(self) -> str:
+        return f"<Consent {self.id} lead={self.lead_id} {self.purpose} granted={self.granted}>"
+
+
+class Activity(db.Model):
+    """Something a lead did (asked for the ebook, registered, commented) or staff did to them."""
+
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    utm_source: Mapped[str | None] = mapped_column(String(100))
+    utm_medium: Mapped[str | None] = mapped_column(String(100))
+    utm_campaign: Mapped[str | None] = mapped_column(String(100))
+    referrer: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    lead: Mapped[Lead] = relationship(back_populates="activities")
+
+    def __repr__(self) -> str:
+        return f"<Activity {self.id} lead={self.lead_id} {self.kind}>"

@@ -1,0 +1,1 @@
+"""The outbox: every message is a row first, and a worker delivers it later."""

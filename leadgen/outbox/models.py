@@ -1,0 +1,45 @@
+"""OutboxMessage: one email (or webhook call) to deliver, with its delivery state."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+
+# queued -> sending -> sent | queued again (retry) | failed; or cancelled before sending.
+STATUSES = ("queued", "sending", "sent", "failed", "cancelled")
+# Transactional mail is what a person asked for; marketing mail needs consent.
+CATEGORIES = ("transactional", "marketing")
+
+
+class OutboxMessage(db.Model):
+    """A message waiting for, undergoing or done with delivery."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_status_due_at", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "email" goes over SMTP; other kinds (webhooks) have their own deliverer.
+    kind: Mapped[str] = mapped_column(String(20), default="email")
+    category: Mapped[str] = mapped_column(String(20), default="transactional")
+    recipient: Mapped[str] = mapped_column(String(500))
+    recipient_name: Mapped[str] = mapped_column(String(100), default="")
+    template: Mapped[str] = mapped_column(String(100))
+    context: Mapped[dict] = mapped_column(JSON, default=dict)
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    message_id: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # A claimed message belongs to its worker until the lease ends; then any worker may retake it.
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    locked_by: Mapped[str | None] = mapped_column(String(100))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} {self.template} to={self.recipient!r} {self.status}>"

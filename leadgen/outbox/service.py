@@ -1,0 +1,142 @@
+"""Queue messages and move them through their states; never talks to SMTP itself."""
+
+import uuid
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import and_, func, or_, select, update
+
+from ..database import insert_ignoring_conflicts, is_postgresql, utcnow
+from ..extensions import db
+from .models import OutboxMessage
+
+
+def message_id_domain() -> str:
+    """The domain part of our Message-IDs: the sender's domain."""
+    sender = current_app.config["MAIL_DEFAULT_SENDER"] or "leadgen.localhost"
+    return sender.rsplit("@", 1)[-1].strip(" >") or "leadgen.localhost"
+
+
+def enqueue(
+    *,
+    template: str,
+    recipient: str,
+    dedupe_key: str,
+    recipient_name: str = "",
+    context: dict | None = None,
+    lead_id: int | None = None,
+    category: str = "transactional",
+    due_at: datetime | None = None,
+    kind: str = "email",
+) -> bool:
+    """Add a message to the outbox in the caller's transaction; False if its dedupe key exists.
+
+    The dedupe key names the reason for the message ("ebook:42:2026112415"), so the
+    same reason can never queue a second message, whichever process tries.
+    """
+    values = {
+        "kind": kind,
+        "category": category,
+        "recipient": recipient,
+        "recipient_name": recipient_name,
+        "template": template,
+        "context": context or {},
+        "lead_id": lead_id,
+        "dedupe_key": dedupe_key,
+        "message_id": f"<{uuid.uuid4().hex}@{message_id_domain()}>",
+        "status": "queued",
+        "due_at": due_at or utcnow(),
+        "attempts": 0,
+        "created_at": utcnow(),
+    }
+    result = db.session.execute(insert_ignoring_conflicts(OutboxMessage, values, ["dedupe_key"]))
+    return bool(result.rowcount)
+
+
+def claim_due_messages(worker_id: str, limit: int) -> list[int]:
+    """Lease up to `limit` due messages to this worker and commit; return their ids.
+
+    Due means queued and due, or claimed by a worker whose lease ran out (it crashed).
+    On PostgreSQL FOR UPDATE SKIP LOCKED lets any number of workers claim side by side;
+    on SQLite the transaction's BEGIN IMMEDIATE already serialises them.
+    """
+    now = utcnow()
+    due = or_(
+        and_(OutboxMessage.status == "queued", OutboxMessage.due_at <= now),
+        and_(OutboxMessage.status == "sending", OutboxMessage.locked_until < now),
+    )
+    query = select(OutboxMessage.id).where(due).order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)
+    if is_postgresql():
+        query = query.with_for_update(skip_locked=True)
+    ids = list(db.session.scalars(query))
+    if ids:
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .values(
+                status="sending",
+                locked_by=worker_id,
+                locked_until=now + current_app.config["OUTBOX_LEASE"],
+                attempts=OutboxMessage.attempts + 1,
+            )
+        )
+    db.session.commit()
+    return ids
+
+
+def mark_sent(message: OutboxMessage) -> None:
+    """Record the relay's acceptance at once, so a crash after this never resends it."""
+    message.status = "sent"
+    message.sent_at = utcnow()
+    message.locked_until = None
+    message.last_error = None
+    db.session.commit()
+
+
+def record_failure(message: OutboxMessage, error: str, permanent: bool = False) -> None:
+    """Schedule the next attempt after the configured back-off, or mark the message failed."""
+    delays = current_app.config["OUTBOX_RETRY_DELAYS"]
+    message.last_error = error[:2000]
+    message.locked_until = None
+    if permanent or message.attempts > len(delays):
+        message.status = "failed"
+    else:
+        message.status = "queued"
+        message.due_at = utcnow() + delays[message.attempts - 1]
+    db.session.commit()
+
+
+def cancel(message: OutboxMessage, reason: str) -> None:
+    """Drop a message that must no longer go (unsubscribed, booked, webinar cancelled)."""
+    message.status = "cancelled"
+    message.last_error = reason
+    message.locked_until = None
+    db.session.commit()
+
+
+def cancel_queued(*conditions) -> int:
+    """Cancel every queued message matching the conditions, in the caller's transaction."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "queued", *conditions)
+        .values(status="cancelled", last_error="cancelled before sending")
+    )
+    return result.rowcount
+
+
+def retry_failed(message_id: int) -> bool:
+    """Put a failed message back in the queue now (the staff console's retry button)."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.status != "failed":
+        return False
+    message.status = "queued"
+    message.due_at = utcnow()
+    message.attempts = 0
+    db.session.commit()
+    return True
+
+
+def count_by_status() -> dict[str, int]:
+    """How many messages are in each state."""
+    rows = db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
+    return {status: count for status, count in rows}

@@ -1,0 +1,131 @@
+"""The outbox worker: claim due messages, render them, deliver them, record the outcome."""
+
+import logging
+import os
+import signal
+import smtplib
+import socket
+import threading
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..database import utcnow
+from ..extensions import db
+from ..leads.models import Lead
+from . import service
+from .mailer import open_connection
+from .models import OutboxMessage
+from .policy import reason_not_to_send
+from .render import render_email
+
+log = logging.getLogger(__name__)
+
+# Failures of the connection itself: the rest of the batch waits for the next attempt.
+CONNECTION_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError)
+
+
+def worker_name() -> str:
+    """host:pid, shown on claimed rows so staff can tell which worker holds them."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def is_permanent_rejection(error: smtplib.SMTPRecipientsRefused) -> bool:
+    """A 5xx for every recipient: the address does not exist, retrying will not help."""
+    return all(code >= 500 for code, _reply in error.recipients.values())
+
+
+def record_bounce(message: OutboxMessage) -> None:
+    """A hard bounce stops all further marketing mail to the lead."""
+    if message.lead_id and (lead := db.session.get(Lead, message.lead_id)):
+        lead.bounced_at = lead.bounced_at or utcnow()
+
+
+def send_one(connection, message: OutboxMessage) -> None:
+    """Deliver one claimed message over an open connection and record what happened."""
+    if reason := reason_not_to_send(message):
+        service.cancel(message, reason)
+        return
+    try:
+        email = render_email(message)
+    except Exception as error:  # a broken template must not stop the queue
+        log.exception("could not render outbox message %s", message.id)
+        service.record_failure(message, f"render failed: {error!r}")
+        return
+    try:
+        connection.send(email)
+    except smtplib.SMTPRecipientsRefused as error:
+        permanent = is_permanent_rejection(error)
+        if permanent:
+            record_bounce(message)
+        service.record_failure(message, f"recipient refused: {error.recipients}", permanent=permanent)
+        return
+    except smtplib.SMTPResponseException as error:
+        service.record_failure(message, f"SMTP {error.smtp_code}: {error.smtp_error!r}")
+        return
+    service.mark_sent(message)
+    log.info("sent outbox message %s (%s) to lead %s", message.id, message.template, message.lead_id)
+
+
+def deliver_emails(messages: list[OutboxMessage]) -> None:
+    """Send a batch over one connection; if the connection fails, the rest retry later."""
+    pending = list(messages)
+    try:
+        with open_connection() as connection:
+            while pending:
+                send_one(connection, pending[0])
+                pending.pop(0)
+    except CONNECTION_ERRORS as error:
+        log.warning("mail connection failed (%r); %d message(s) will be retried", error, len(pending))
+        for message in pending:
+            service.record_failure(message, f"connection failed: {error!r}")
+
+
+def deliver_batch(worker_id: str) -> int:
+    """Claim one batch of due messages and deliver it; return how many were claimed."""
+    ids = service.claim_due_messages(worker_id, current_app.config["OUTBOX_BATCH_SIZE"])
+    if not ids:
+        return 0
+    messages = list(
+        db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id))
+    )
+    emails = [message for message in messages if message.kind == "email"]
+    for message in messages:
+        if message.kind != "email":
+            deliver_other(message)
+    if emails:
+        deliver_emails(emails)
+    db.session.remove()
+    return len(ids)
+
+
+def deliver_other(message: OutboxMessage) -> None:
+    """Messages that are not email (webhook calls) are delivered by their own module."""
+    from .webhooks import deliver_webhook  # imported here: webhooks need the staff models
+
+    deliver_webhook(message)
+
+
+def run_worker(once: bool = False, stop: threading.Event | None = None) -> int:
+    """Deliver until stopped (SIGTERM/SIGINT finish the current message), or once until idle."""
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+    worker_id = worker_name()
+    total = 0
+    while not stop.is_set():
+        try:
+            claimed = deliver_batch(worker_id)
+        except Exception:  # the database is away: wait and try again, never die
+            log.exception("outbox batch failed; retrying shortly")
+            db.session.rollback()
+            claimed = 0
+            if once:
+                break
+        total += claimed
+        if claimed == 0:
+            if once:
+                break
+            stop.wait(current_app.config["OUTBOX_POLL_INTERVAL"])
+    return total

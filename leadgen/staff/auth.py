@@ -1,0 +1,64 @@
+"""Who may do what: session login for pages, bearer tokens for the API, roles for both."""
+
+from functools import wraps
+
+from flask import abort, g, request
+from flask_login import current_user, login_required
+
+from ..extensions import db, login_manager
+from .models import StaffUser
+from .service import user_for_token
+
+login_manager.login_view = "staff.login"
+login_manager.login_message = "Please sign in to continue."
+login_manager.session_protection = "strong"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> StaffUser | None:
+    """Flask-Login: the signed-in user from the session cookie."""
+    return db.session.get(StaffUser, int(user_id)) if user_id.isdigit() else None
+
+
+def staff_required(role: str | None = None):
+    """Pages: sign-in required (redirect to login); with `role`, other roles get a 403 page."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(*args, **kwargs):
+            if role and current_user.role != role:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def bearer_user() -> StaffUser | None:
+    """The staff user of the request's `Authorization: Bearer` token, or None."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return user_for_token(token.strip())
+
+
+def api_staff_required(role: str | None = None):
+    """API: 401 without a valid token, 403 for a role that may not; sets g.staff_user."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            user = bearer_user()
+            if user is None:
+                abort(401, description="Send a staff API token: Authorization: Bearer <token>.")
+            if role and user.role != role:
+                abort(403, description=f"This needs the {role} role.")
+            g.staff_user = user
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator

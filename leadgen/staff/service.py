@@ -1,0 +1,84 @@
+"""Staff accounts and API tokens."""
+
+import hashlib
+import secrets
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..database import utcnow
+from ..extensions import db
+from ..leads.fields import normalise_email
+from .models import ROLES, ApiToken, StaffUser
+
+MIN_PASSWORD_LENGTH = 12
+
+
+class StaffError(ValueError):
+    """A staff operation refused, with a message for the operator."""
+
+
+def create_staff_user(email: str, password: str, role: str) -> StaffUser:
+    """Create an account; refuses unknown roles, short passwords and duplicate emails."""
+    email = normalise_email(email)
+    if role not in ROLES:
+        raise StaffError(f"role must be one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise StaffError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if find_staff_user(email) is not None:
+        raise StaffError(f"{email} already has an account")
+    user = StaffUser(email=email, password_hash=generate_password_hash(password), role=role)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def find_staff_user(email: str) -> StaffUser | None:
+    """The account with this email, or None."""
+    return db.session.scalars(select(StaffUser).where(StaffUser.email == normalise_email(email))).first()
+
+
+def authenticate(email: str, password: str) -> StaffUser | None:
+    """The active account whose password matches, or None (same answer for unknown emails)."""
+    user = find_staff_user(email)
+    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+        return None
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def hash_token(token: str) -> str:
+    """The stored form of an API token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: StaffUser, label: str = "") -> str:
+    """Create an API token for the user and return it; it cannot be shown again."""
+    token = "lg_" + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(staff_user=user, token_hash=hash_token(token), label=label))
+    db.session.commit()
+    return token
+
+
+def user_for_token(token: str) -> StaffUser | None:
+    """The active user a valid, unrevoked token belongs to, or None."""
+    found = db.session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+    ).first()
+    if found is None or not found.staff_user.active:
+        return None
+    found.last_used_at = utcnow()
+    db.session.commit()
+    return found.staff_user
+
+
+def revoke_tokens(user: StaffUser) -> int:
+    """Revoke every token of the user; returns how many."""
+    count = 0
+    for token in user.tokens:
+        if token.revoked_at is None:
+            token.revoked_at = utcnow()
+            count += 1
+    db.session.commit()
+    return count

@@ -1,0 +1,5 @@
+"""Staff login and logout."""
+
+from flask import Blueprint
+
+bp = Blueprint("staff", __name__, url_prefix="/admin")

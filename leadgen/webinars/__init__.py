@@ -1,0 +1,1 @@
+"""Webinars: scheduling, registration, calendar files and reminders."""

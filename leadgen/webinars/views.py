@@ -1,0 +1,5 @@
+"""Webinar pages."""
+
+from flask import Blueprint
+
+bp = Blueprint("webinars", __name__, url_prefix="/webinars")

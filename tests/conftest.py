@@ -1,0 +1,158 @@
+"""Fixtures: the app on SQLite or PostgreSQL, a real SMTP server, a client, a CLI runner.
+
+Set TEST_DATABASE_URL to a PostgreSQL URL to run the same suite there; each xdist
+worker gets a database of its own, and every test starts from empty tables.
+"""
+
+import os
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+from sqlalchemy import text
+
+from leadgen import create_app
+from leadgen.extensions import db
+from leadgen.outbox.worker import run_worker
+
+from .mailserver import SMTPServer
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+ON_POSTGRESQL = TEST_DATABASE_URL.startswith(("postgres://", "postgresql"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that only make sense on PostgreSQL are skipped, visibly, on the SQLite run."""
+    if ON_POSTGRESQL:
+        return
+    for item in items:
+        if "postgresql_only" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason="PostgreSQL only; runs in the PostgreSQL pass"))
+
+
+def recreate_postgresql_database(url: str) -> str:
+    """Drop and create the database named in `url` (per xdist worker); return the SQLAlchemy URL."""
+    url = re.sub(r"^postgres(ql)?(\+\w+)?://", "postgresql://", url)
+    parts = urlsplit(url)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"{parts.path.lstrip('/') or 'leadgen_test'}_{worker}"
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(scheme="postgresql+psycopg", path=f"/{name}"))
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if ON_POSTGRESQL:
+        return recreate_postgresql_database(TEST_DATABASE_URL)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server on a free port that flask-mail talks to."""
+    server = SMTPServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server):
+    """The SMTP server, emptied and without faults for this test."""
+    smtp_server.handler.reset()
+    yield smtp_server
+    smtp_server.handler.reset()
+
+
+@pytest.fixture(scope="session")
+def base_config(database_url, smtp_server, tmp_path_factory) -> dict:
+    instance = tmp_path_factory.mktemp("instance")
+    return {
+        "TESTING": True,
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp_server.port,
+        "MAIL_SUPPRESS_SEND": False,
+        "SMTP_TIMEOUT": 5.0,
+        "RATELIMIT_ENABLED": False,
+        "PUBLIC_BASE_URL": "http://leadgen.test",
+        "EBOOK_PATH": str(instance / "ebook.pdf"),
+    }
+
+
+@pytest.fixture(scope="session")
+def schema(base_config):
+    """Build the tables once per session."""
+    app = create_app(dict(base_config))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.engine.dispose()
+    return True
+
+
+def empty_all_tables() -> None:
+    """Delete every row, children first, so each test starts from nothing."""
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def make_app(base_config, schema, smtp):
+    """Build an app with extra settings on top of the test defaults."""
+    apps = []
+
+    def build(**overrides):
+        app = create_app({**base_config, **overrides})
+        apps.append(app)
+        return app
+
+    yield build
+    for index, app in enumerate(apps):
+        with app.app_context():
+            db.session.remove()
+            if index == 0:
+                empty_all_tables()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        from leadgen.demo import seed_ebook
+
+        seed_ebook()
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def deliver(app):
+    """Run the outbox worker once, as `flask outbox work --once` does; returns messages claimed."""
+
+    def run() -> int:
+        with app.app_context():
+            return run_worker(once=True)
+
+    return run

@@ -1,0 +1,37 @@
+"""Small helpers the tests share: posting forms the way a browser does, reading mail."""
+
+import re
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
+HIDDEN_PATTERN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+
+
+def csrf_token_from(html: str) -> str:
+    """The CSRF token the page embeds in its form."""
+    match = CSRF_PATTERN.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def submit_form(client, page_url: str, data: dict, action: str | None = None):
+    """GET the page, then POST its form with its hidden fields (CSRF, UTM), like a browser."""
+    page = client.get(page_url)
+    assert page.status_code == 200, page.status_code
+    html = page.get_data(as_text=True)
+    payload = {**dict(HIDDEN_PATTERN.findall(html)), "csrf_token": csrf_token_from(html), **data}
+    return client.post(action or page_url, data=payload)
+
+
+def text_part(message) -> str:
+    """The text/plain body of a received message."""
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def html_part(message) -> str:
+    """The text/html body of a received message."""
+    return message.get_body(preferencelist=("html",)).get_content()
+
+
+def links_in(message) -> list[str]:
+    """Every http(s) link in the text part of a received message."""
+    return re.findall(r"https?://\S+", text_part(message))

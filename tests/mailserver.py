@@ -1,0 +1,102 @@
+"""A real SMTP server for the tests (aiosmtpd), with switchable faults."""
+
+import email
+import email.policy
+import socket
+import threading
+
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RecordingHandler:
+    """Keeps every accepted message; can refuse every Nth one with a temporary error."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.envelopes = []
+        self.fail_every = 0
+        self.reject_recipients: set[str] = set()
+        self._seen = 0
+        self._lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.reject_recipients:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        with self._lock:
+            self._seen += 1
+            if self.fail_every and self._seen % self.fail_every == 0:
+                return "451 4.3.0 Temporary failure, try again later"
+            self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+            self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def reset(self):
+        with self._lock:
+            self.messages.clear()
+            self.envelopes.clear()
+            self.fail_every = 0
+            self.reject_recipients = set()
+            self._seen = 0
+
+
+class SMTPServer:
+    """An aiosmtpd server on a free port, running in its own thread."""
+
+    def __init__(self):
+        self.handler = RecordingHandler()
+        self.port = free_port()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    @property
+    def messages(self):
+        return self.handler.messages
+
+    def start(self):
+        self.controller.start()
+
+    def stop(self):
+        self.controller.stop()
+
+
+class SilentServer:
+    """Accepts TCP connections and never says a word: an SMTP relay that hangs."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(50)
+        self.port = self.sock.getsockname()[1]
+        self.connections = []
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self):
+        self.sock.settimeout(0.2)
+        while not self._stop.is_set():
+            try:
+                connection, _ = self.sock.accept()
+                self.connections.append(connection)
+            except OSError:
+                continue
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+        self.thread.join()
+        for connection in self.connections:
+            connection.close()
+        self.sock.close()

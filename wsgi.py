@@ -1,0 +1,3 @@
+from leadgen import create_app
+
+app = create_app()
