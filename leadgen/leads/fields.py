@@ -31,7 +31,7 @@ class EmailAddress(fields.String):
         try:
             validate_email(text, check_deliverability=False)
         except EmailNotValidError as error:
-            raise ValidationError(f"Enter an email address like name@example.com ({error}).") from error
+            raise ValidationError(f"Enter an email address like name@example.com. {error}") from error
         return text
 
 
