@@ -1,0 +1,35 @@
+# The two commands: `make run` starts everything on this laptop, `make test` runs every test.
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+
+.PHONY: run test install lint bench
+
+# A virtualenv with the pinned requirements; rebuilt only when a requirements file changes.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo seed
+	@echo
+	@echo "  leadgen is starting at http://localhost:5000  (staff console: http://localhost:5000/admin/)"
+	@echo "  mail is written as .eml files to $(CURDIR)/instance/mail/ (set MAIL_SERVER to use a relay)"
+	@echo "  create a staff login:  $(BIN)/flask staff create you@clinic.example --role admin"
+	@echo
+	$(BIN)/honcho start -f Procfile.dev
+
+test: install
+	scripts/test
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	bench/run
