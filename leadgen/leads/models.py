@@ -19,14 +19,16 @@ class Lead(db.Model):
     __tablename__ = "leads"
     __table_args__ = (
         Index("ix_leads_created_at_id", "created_at", "id"),
-        Index("ix_leads_source_created_at", "source", "created_at"),
+        # Keyset pages of a filtered list: equality column first, then the page order.
+        Index("ix_leads_source_created_at", "source", "created_at", "id"),
+        Index("ix_leads_status_created_at", "status", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     first_name: Mapped[str] = mapped_column(String(100), default="")
     source: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    status: Mapped[str] = mapped_column(String(20), default="new")
     # First touch: the campaign that brought the person here the first time.
     utm_source: Mapped[str | None] = mapped_column(String(100))
     utm_medium: Mapped[str | None] = mapped_column(String(100))

@@ -1,0 +1,154 @@
+"""The lead filters the console list, the CSV export, the CLI and the API share, and keyset pages.
+
+Every list of leads is ordered by (created_at, id), which the index ix_leads_created_at_id
+(and the source/status ones) serves, so page N costs the same as page 1 at a million rows.
+"""
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+from sqlalchemy import Select, literal, or_, select, tuple_
+
+from ..extensions import db
+from .fields import PlainText
+from .models import SOURCES, STATUSES, Lead
+
+FILTER_NAMES = ("source", "status", "consent", "since", "until", "q", "webinar")
+
+
+class LeadFilterSchema(Schema):
+    """Filters of a lead list: all optional; empty query-string values mean "any"."""
+
+    class Meta:
+        unknown = EXCLUDE  # page, cursor, limit and the like belong to the caller
+
+    source = fields.String(validate=validate.OneOf(SOURCES, error="Choose one of: {choices}."))
+    status = fields.String(validate=validate.OneOf(STATUSES, error="Choose one of: {choices}."))
+    consent = fields.String(
+        validate=validate.OneOf(("yes", "no"), error="Choose yes or no."),
+        metadata={"description": "yes: consented to marketing and not unsubscribed; no: the others"},
+    )
+    since = fields.Date(
+        error_messages={"invalid": "Enter a date like 2026-11-24."},
+        metadata={"description": "created on or after this day (clinic time zone)"},
+    )
+    until = fields.Date(
+        error_messages={"invalid": "Enter a date like 2026-11-24."},
+        metadata={"description": "created on or before this day (clinic time zone)"},
+    )
+    q = PlainText(max_length=100, label="the search", metadata={"description": "part of the name or email"})
+
+    @pre_load
+    def drop_empty_values(self, data, **kwargs):
+        """`?source=&since=` from a form that was submitted untouched means no filter."""
+        return {key: value for key, value in dict(data).items() if str(value).strip() != ""}
+
+    @validates_schema
+    def check_range(self, data, **kwargs):
+        """A range that ends before it starts is a mistake worth telling the user about."""
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise ValidationError("The end date must be on or after the start date.", "until")
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight of `day` in the clinic's time zone, as an aware datetime (what staff mean by a date)."""
+    zone = ZoneInfo(current_app.config.get("CLINIC_TIMEZONE") or "UTC")
+    return datetime.combine(day, time.min, tzinfo=zone)
+
+
+def filter_conditions(filters: dict) -> list:
+    """The WHERE conditions for loaded filters (the output of LeadFilterSchema().load)."""
+    conditions = []
+    if filters.get("source"):
+        conditions.append(Lead.source == filters["source"])
+    if filters.get("status"):
+        conditions.append(Lead.status == filters["status"])
+    if filters.get("consent") == "yes":
+        conditions += [Lead.marketing_consent.is_(True), Lead.unsubscribed_at.is_(None)]
+    elif filters.get("consent") == "no":
+        conditions.append(or_(Lead.marketing_consent.is_(False), Lead.unsubscribed_at.is_not(None)))
+    if filters.get("since"):
+        conditions.append(Lead.created_at >= start_of_day(filters["since"]))
+    if filters.get("until"):
+        conditions.append(Lead.created_at < start_of_day(filters["until"] + timedelta(days=1)))
+    if filters.get("q"):
+        # Escape LIKE wildcards: a search for "50%" means the characters, not a pattern.
+        escaped = filters["q"].lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        conditions.append(or_(Lead.email.like(pattern, escape="\\"), Lead.first_name.ilike(pattern, escape="\\")))
+    return conditions
+
+
+def filtered_leads(filters: dict, *, newest_first: bool = False, columns=None) -> Select:
+    """SELECT of leads (or of `columns`) matching `filters`, ordered by (created_at, id) for keyset pages."""
+    query = select(*(columns or [Lead])).where(*filter_conditions(filters))
+    if columns is not None:
+        query = query.select_from(Lead)
+    order = (Lead.created_at.desc(), Lead.id.desc()) if newest_first else (Lead.created_at, Lead.id)
+    return query.order_by(*order)
+
+
+class InvalidCursor(ValueError):
+    """A cursor that we did not issue (edited, truncated)."""
+
+
+def encode_cursor(created_at: datetime, lead_id: int) -> str:
+    """An opaque cursor naming the last lead of a page."""
+    raw = f"{created_at.isoformat()}|{lead_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    """(created_at, id) from a cursor made by encode_cursor; InvalidCursor otherwise."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, lead_id = raw.split("|")
+        created_at = datetime.fromisoformat(stamp)
+        if created_at.tzinfo is None:
+            raise ValueError("naive")
+        return created_at, int(lead_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        raise InvalidCursor("This page link is not valid; start again from the first page.") from error
+
+
+class CursorField(fields.String):
+    """A `cursor` query parameter: loads to (created_at, id) or a 422 with a clear message."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return decode_cursor(super()._deserialize(value, attr, data, **kwargs))
+        except InvalidCursor as error:
+            raise ValidationError(str(error)) from error
+
+
+@dataclass(frozen=True)
+class Page:
+    """One keyset page: the rows and the cursor of the next page (None on the last page)."""
+
+    items: list
+    next_cursor: str | None
+
+
+def page_after(query: Select, cursor: str | tuple | None, limit: int, *, newest_first: bool = False) -> Page:
+    """Run `query` (from filtered_leads, same newest_first) for the page after `cursor`.
+
+    Fetches one row more than `limit` to know whether a next page exists. Rows may be
+    Lead objects or rows with `created_at` and `id` columns.
+    """
+    if cursor:
+        created_at, lead_id = decode_cursor(cursor) if isinstance(cursor, str) else cursor
+        key = tuple_(Lead.created_at, Lead.id)
+        bound = tuple_(literal(created_at, Lead.created_at.type), literal(lead_id, Lead.id.type))
+        query = query.where(key < bound if newest_first else key > bound)
+    result = db.session.execute(query.limit(limit + 1))
+    # select(Lead) gives Lead objects; select(columns...) gives rows.
+    rows = list(result.scalars() if query.column_descriptions[0]["expr"] is Lead else result)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more else None
+    return Page(items=rows, next_cursor=next_cursor)

@@ -1,0 +1,85 @@
+"""The shared lead filters and keyset pages (used by the list, the export, the CLI and the API)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from marshmallow import ValidationError
+
+from leadgen.extensions import db
+from leadgen.leads.filters import LeadFilterSchema, filtered_leads, page_after
+from leadgen.leads.models import Lead
+
+
+def add_lead(email, **values):
+    lead = Lead(email=email, first_name=values.pop("first_name", "Ana"), source=values.pop("source", "ebook"), **values)
+    db.session.add(lead)
+    db.session.commit()
+    return lead
+
+
+def emails(query):
+    return [lead.email for lead in db.session.scalars(query)]
+
+
+def test_empty_query_string_values_mean_no_filter():
+    assert LeadFilterSchema().load({"source": "", "since": " ", "page": "3"}) == {}
+
+
+def test_bad_values_get_messages_beside_the_fields():
+    with pytest.raises(ValidationError) as caught:
+        LeadFilterSchema().load({"source": "tv", "since": "yesterday", "consent": "maybe"})
+    assert set(caught.value.messages) == {"source", "since", "consent"}
+    with pytest.raises(ValidationError) as caught:
+        LeadFilterSchema().load({"since": "2026-11-10", "until": "2026-11-01"})
+    assert "until" in caught.value.messages
+
+
+def test_filters_combine(app):
+    with app.app_context():
+        start = datetime(2026, 11, 10, 18, tzinfo=UTC)  # noon in Chicago
+        add_lead("a@example.com", source="ebook", marketing_consent=True, created_at=start)
+        add_lead("b@example.com", source="webinar", first_name="Begoña", created_at=start + timedelta(days=1))
+        add_lead("c@example.com", source="ebook", status="booked", created_at=start + timedelta(days=2))
+        add_lead("d@example.com", marketing_consent=True, unsubscribed_at=start, created_at=start + timedelta(days=3))
+
+        def run(**raw):
+            return emails(filtered_leads(LeadFilterSchema().load(raw)))
+
+        assert run() == ["a@example.com", "b@example.com", "c@example.com", "d@example.com"]
+        assert run(source="ebook") == ["a@example.com", "c@example.com", "d@example.com"]
+        assert run(status="booked") == ["c@example.com"]
+        assert run(consent="yes") == ["a@example.com"]
+        assert run(consent="no") == ["b@example.com", "c@example.com", "d@example.com"]
+        assert run(since="2026-11-11", until="2026-11-12") == ["b@example.com", "c@example.com"]
+        assert run(q="bEGOña") == ["b@example.com"]
+        assert run(q="c@EXAMPLE") == ["c@example.com"]
+        assert run(q="50%") == []
+
+
+def test_keyset_pages_cover_every_lead_once_while_new_ones_arrive(app):
+    with app.app_context():
+        same_moment = datetime(2026, 11, 1, tzinfo=UTC)
+        for number in range(25):
+            add_lead(f"lead{number}@example.com", created_at=same_moment + timedelta(minutes=number // 4))
+        seen, cursor, new_number = [], None, 100
+        while True:
+            page = page_after(filtered_leads({}), cursor, 7)
+            seen += [lead.email for lead in page.items]
+            add_lead(f"lead{new_number}@example.com")  # arrives while staff page through
+            new_number += 1
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        assert len(seen) == len(set(seen))
+        assert {f"lead{n}@example.com" for n in range(25)} <= set(seen)
+
+
+def test_keyset_pages_newest_first_with_plain_rows(app):
+    with app.app_context():
+        for number in range(5):
+            add_lead(f"n{number}@example.com", created_at=datetime(2026, 11, 1, number, tzinfo=UTC))
+        query = filtered_leads({}, newest_first=True, columns=[Lead.id, Lead.email, Lead.created_at])
+        first = page_after(query, None, 3, newest_first=True)
+        second = page_after(query, first.next_cursor, 3, newest_first=True)
+        assert [row.email for row in first.items + second.items] == [f"n{n}@example.com" for n in range(4, -1, -1)]
+        assert second.next_cursor is None
