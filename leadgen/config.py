@@ -95,6 +95,18 @@ def load_settings(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "PUBLIC_POST_LIMIT": env("PUBLIC_POST_LIMIT", "20/minute;200/hour"),
+        # Blog comments: moderation, anti-spam and who hears about new ones.
+        "BLOG_PAGE_SIZE": int(env("BLOG_PAGE_SIZE", "10")),
+        "COMMENT_POST_LIMIT": env("COMMENT_POST_LIMIT", "5/minute;30/hour"),
+        "COMMENT_MIN_SECONDS": float(env("COMMENT_MIN_SECONDS", "3")),
+        "COMMENT_FORM_MAX_AGE": parse_duration(env("COMMENT_FORM_MAX_AGE", "1d")),
+        "COMMENT_MAX_LENGTH": int(env("COMMENT_MAX_LENGTH", "5000")),
+        "COMMENT_MAX_DEPTH": int(env("COMMENT_MAX_DEPTH", "3")),
+        "COMMENT_MAX_LINKS": int(env("COMMENT_MAX_LINKS", "2")),
+        "COMMENT_TOO_MANY_LINKS": env("COMMENT_TOO_MANY_LINKS", "pending"),  # pending | spam
+        "COMMENT_DISALLOWED_WORDS": [w.strip() for w in env("COMMENT_DISALLOWED_WORDS", "").split(",") if w.strip()],
+        "COMMENT_NOTIFY": env("COMMENT_NOTIFY", "each"),  # each | digest | off
+        "COMMENT_NOTIFY_TO": [a.strip() for a in env("COMMENT_NOTIFY_TO", "").split(",") if a.strip()],
         # A form or JSON body larger than this is refused with 413 before anything reads it.
         "MAX_CONTENT_LENGTH": int(env("MAX_CONTENT_LENGTH", str(64 * 1024))),
         "SESSION_COOKIE_HTTPONLY": True,

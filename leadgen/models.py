@@ -1,7 +1,8 @@
 """Every model, imported in one place so SQLAlchemy and Alembic see all tables."""
 
+from .blog.models import Comment, Post
 from .leads.models import Activity, Consent, Lead
 from .outbox.models import OutboxMessage
 from .staff.models import ApiToken, StaffUser
 
-__all__ = ["Activity", "ApiToken", "Consent", "Lead", "OutboxMessage", "StaffUser"]
+__all__ = ["Activity", "ApiToken", "Comment", "Consent", "Lead", "OutboxMessage", "Post", "StaffUser"]
