@@ -4,5 +4,17 @@ from .blog.models import Comment, Post
 from .leads.models import Activity, Consent, Lead
 from .outbox.models import OutboxMessage
 from .staff.models import ApiToken, StaffUser
+from .webinars.models import Registration, Webinar
 
-__all__ = ["Activity", "ApiToken", "Comment", "Consent", "Lead", "OutboxMessage", "Post", "StaffUser"]
+__all__ = [
+    "Activity",
+    "ApiToken",
+    "Comment",
+    "Consent",
+    "Lead",
+    "OutboxMessage",
+    "Post",
+    "Registration",
+    "StaffUser",
+    "Webinar",
+]
