@@ -1,5 +1,6 @@
 """A real SMTP server for the tests (aiosmtpd), with switchable faults."""
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -16,12 +17,18 @@ def free_port() -> int:
 
 
 class RecordingHandler:
-    """Keeps every accepted message; can refuse every Nth one with a temporary error."""
+    """Keeps every accepted message; can refuse every Nth one with a temporary error.
+
+    `refused` keeps the messages answered with that error, `delay` slows every DATA
+    (seconds) so a test can kill a worker while a message is in flight.
+    """
 
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
+        self.refused: list[email.message.EmailMessage] = []
         self.envelopes = []
         self.fail_every = 0
+        self.delay = 0.0
         self.reject_recipients: set[str] = set()
         self._seen = 0
         self._lock = threading.Lock()
@@ -33,19 +40,25 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        received = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self._seen += 1
             if self.fail_every and self._seen % self.fail_every == 0:
+                self.refused.append(received)
                 return "451 4.3.0 Temporary failure, try again later"
-            self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+            self.messages.append(received)
             self.envelopes.append(envelope)
         return "250 Message accepted for delivery"
 
     def reset(self):
         with self._lock:
             self.messages.clear()
+            self.refused.clear()
             self.envelopes.clear()
             self.fail_every = 0
+            self.delay = 0.0
             self.reject_recipients = set()
             self._seen = 0
 
