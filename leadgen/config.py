@@ -6,6 +6,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from .followups.officehours import checked_office_hours, checked_timezone
+
 TRUE_WORDS = {"1", "true", "yes", "on"}
 DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -84,8 +86,9 @@ def load_settings(instance_path: Path) -> dict:
         "CLINIC_NAME": env("CLINIC_NAME", "Lakeside Autoimmune Clinic"),
         "CLINIC_ADDRESS": env("CLINIC_ADDRESS", "1200 Lakeshore Drive, Suite 300, Chicago, IL 60611"),
         "OFFICE_PHONE": env("OFFICE_PHONE", "+1 312 555 0142"),
-        "CLINIC_TIMEZONE": env("CLINIC_TIMEZONE", "America/Chicago"),
-        "OFFICE_HOURS": env("OFFICE_HOURS", "Mon-Fri 09:00-17:00"),
+        # Parsed here so a typo stops start-up with a message saying what to write.
+        "CLINIC_TIMEZONE": checked_timezone(env("CLINIC_TIMEZONE", "America/Chicago")),
+        "OFFICE_HOURS": checked_office_hours(env("OFFICE_HOURS", "Mon-Fri 09:00-17:00")),
         "FOLLOWUP_DELAYS": parse_durations(env("FOLLOWUP_DELAYS", "2d,7d")),
         "DOUBLE_OPT_IN": parse_bool(env("DOUBLE_OPT_IN")),
         "EBOOK_PATH": env("EBOOK_PATH") or str(instance_path / "ebook.pdf"),
