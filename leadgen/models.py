@@ -1,6 +1,7 @@
 """Every model, imported in one place so SQLAlchemy and Alembic see all tables."""
 
 from .blog.models import Comment, Post
+from .leads.erasure import ErasedLead
 from .leads.models import Activity, Consent, Lead
 from .outbox.models import OutboxMessage
 from .staff.models import ApiToken, StaffUser
@@ -11,6 +12,7 @@ __all__ = [
     "ApiToken",
     "Comment",
     "Consent",
+    "ErasedLead",
     "Lead",
     "OutboxMessage",
     "Post",

@@ -1,0 +1,80 @@
+"""Erasure (GDPR art. 17): remove a person everywhere, keep only a tombstone and an audit record."""
+
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import String, Text, cast, delete, func, or_, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..blog.service import anonymise_comments
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+from ..outbox.models import OutboxMessage
+from .fields import normalise_email
+from .models import Activity, Consent, Lead
+
+
+class ErasedLead(db.Model):
+    """Who erased which lead and when; the email survives only as a SHA-256, to refuse re-imports."""
+
+    __tablename__ = "erased_leads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The id the lead had: the audit names whom by id, never by address.
+    lead_id: Mapped[int] = mapped_column(index=True)
+    email_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # The staff member's email (or "cli"): kept as text so the record outlives their account.
+    erased_by: Mapped[str] = mapped_column(String(254))
+    erased_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ErasedLead lead={self.lead_id} by={self.erased_by!r} at={self.erased_at:%Y-%m-%d}>"
+
+
+def email_hash(email: str) -> str:
+    """SHA-256 of the normalised address, as the tombstone stores it."""
+    return hashlib.sha256(normalise_email(email).encode()).hexdigest()
+
+
+def is_erased(email: str) -> bool:
+    """True when a person with this address was erased (an import must not bring them back)."""
+    return db.session.scalar(select(ErasedLead.id).where(ErasedLead.email_sha256 == email_hash(email))) is not None
+
+
+def erase_lead(lead_id: int, erased_by: str) -> bool:
+    """Erase the lead and everything about them in one transaction; False if there is no such lead.
+
+    Deletes their consents, activities and every outbox message to or about them (queued or
+    sent: the rendered context holds their address and name), blanks the personal fields of
+    their blog comments (the words stay under the article), and records the tombstone.
+    Rows of other domains that reference the lead (webinar registrations) go with it by
+    their ON DELETE CASCADE.
+    """
+    lead = db.session.get(Lead, lead_id)
+    if lead is None:
+        return False
+    email = lead.email
+    db.session.execute(
+        delete(OutboxMessage).where(
+            or_(
+                OutboxMessage.lead_id == lead_id,
+                func.lower(OutboxMessage.recipient) == email,
+                # Webhook payloads and notifications about this person carry the address in their context.
+                cast(OutboxMessage.context, Text).contains(email, autoescape=True),
+            )
+        )
+    )
+    anonymise_comments(email)
+    db.session.execute(delete(Activity).where(Activity.lead_id == lead_id))
+    db.session.execute(delete(Consent).where(Consent.lead_id == lead_id))
+    db.session.execute(delete(Lead).where(Lead.id == lead_id))
+    db.session.add(ErasedLead(lead_id=lead_id, email_sha256=email_hash(email), erased_by=erased_by))
+    db.session.commit()
+    # Objects of the erased rows must not linger in this session's identity map.
+    db.session.expunge_all()
+    return True
+
+
+def recent_erasures(limit: int = 20) -> list[ErasedLead]:
+    """The latest erasures, newest first (shown to admins)."""
+    return list(db.session.scalars(select(ErasedLead).order_by(ErasedLead.erased_at.desc()).limit(limit)))
