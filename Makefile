@@ -2,6 +2,8 @@
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
+# Procfile.dev's commands (run by honcho) find flask in the virtualenv.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: run test install lint bench
 
