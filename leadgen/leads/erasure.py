@@ -70,8 +70,6 @@ def erase_lead(lead_id: int, erased_by: str) -> bool:
     db.session.execute(delete(Lead).where(Lead.id == lead_id))
     db.session.add(ErasedLead(lead_id=lead_id, email_sha256=email_hash(email), erased_by=erased_by))
     db.session.commit()
-    # Objects of the erased rows must not linger in this session's identity map.
-    db.session.expunge_all()
     return True
 
 

@@ -3,7 +3,8 @@
 import hashlib
 import secrets
 
-from sqlalchemy import select
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import utcnow
@@ -21,6 +22,10 @@ class StaffError(ValueError):
 def create_staff_user(email: str, password: str, role: str) -> StaffUser:
     """Create an account; refuses unknown roles, short passwords and duplicate emails."""
     email = normalise_email(email)
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise StaffError(f"{email!r} is not an email address ({error})") from error
     if role not in ROLES:
         raise StaffError(f"role must be one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -82,3 +87,14 @@ def revoke_tokens(user: StaffUser) -> int:
             count += 1
     db.session.commit()
     return count
+
+
+def list_staff_users() -> list[tuple[StaffUser, int]]:
+    """Every account, by email, with its number of unrevoked API tokens."""
+    live_tokens = (
+        select(func.count(ApiToken.id))
+        .where(ApiToken.staff_user_id == StaffUser.id, ApiToken.revoked_at.is_(None))
+        .scalar_subquery()
+    )
+    rows = db.session.execute(select(StaffUser, live_tokens).order_by(StaffUser.email))
+    return [(user, count) for user, count in rows]

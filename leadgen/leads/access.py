@@ -1,0 +1,96 @@
+"""Subject access (GDPR art. 15): everything we hold about one lead, as plain JSON-ready data."""
+
+from sqlalchemy import select
+
+from ..blog.models import Comment
+from ..extensions import db
+from ..outbox.models import OutboxMessage
+from .models import Lead
+
+LEAD_FIELDS = (
+    "id",
+    "email",
+    "first_name",
+    "source",
+    "status",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "marketing_consent",
+    "confirmed_at",
+    "unsubscribed_at",
+    "bounced_at",
+    "created_at",
+    "updated_at",
+)
+
+
+def plain(value):
+    """Datetimes as ISO 8601 text; everything else as it is."""
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def lead_messages(lead_id: int) -> list[OutboxMessage]:
+    """Every outbox message about the lead, oldest first."""
+    query = select(OutboxMessage).where(OutboxMessage.lead_id == lead_id).order_by(OutboxMessage.created_at)
+    return list(db.session.scalars(query))
+
+
+def lead_comments(email: str) -> list[Comment]:
+    """Every blog comment written with the lead's address, oldest first."""
+    return list(db.session.scalars(select(Comment).where(Comment.email == email).order_by(Comment.created_at)))
+
+
+def subject_access_export(lead_id: int) -> dict | None:
+    """The lead, their consents (the evidence), activities and mail; None if unknown."""
+    lead = db.session.get(Lead, lead_id)
+    if lead is None:
+        return None
+    return {
+        "lead": {name: plain(getattr(lead, name)) for name in LEAD_FIELDS},
+        "consents": [
+            {
+                "purpose": consent.purpose,
+                "granted": consent.granted,
+                "text": consent.text,
+                "text_version": consent.text_version,
+                "ip_address": consent.ip_address,
+                "user_agent": consent.user_agent,
+                "created_at": plain(consent.created_at),
+            }
+            for consent in lead.consents
+        ],
+        "activities": [
+            {
+                "kind": activity.kind,
+                "detail": activity.detail,
+                "utm_source": activity.utm_source,
+                "utm_medium": activity.utm_medium,
+                "utm_campaign": activity.utm_campaign,
+                "referrer": activity.referrer,
+                "created_at": plain(activity.created_at),
+            }
+            for activity in lead.activities
+        ],
+        "emails": [
+            {
+                "template": message.template,
+                "category": message.category,
+                "status": message.status,
+                "due_at": plain(message.due_at),
+                "sent_at": plain(message.sent_at),
+                "created_at": plain(message.created_at),
+            }
+            for message in lead_messages(lead.id)
+        ],
+        "comments": [
+            {
+                "name": comment.name,
+                "website": comment.website,
+                "body": comment.body,
+                "status": comment.status,
+                "created_at": plain(comment.created_at),
+            }
+            for comment in lead_comments(lead.email)
+        ],
+    }

@@ -1,0 +1,51 @@
+"""What the staff lead endpoints accept and answer."""
+
+from marshmallow import Schema, fields, validate
+
+from .filters import CursorField, LeadFilterSchema
+from .status import STAFF_STATUSES
+
+
+class LeadListArgsSchema(LeadFilterSchema):
+    """The list filters plus the page: `cursor` is the `next_cursor` of the previous page."""
+
+    cursor = CursorField(metadata={"description": "next_cursor of the previous page; omit for the first"})
+    limit = fields.Integer(
+        load_default=100,
+        validate=validate.Range(min=1, max=1000, error="Choose a page size from 1 to 1000."),
+    )
+
+
+class LeadSchema(Schema):
+    """A lead as the CRM sees it: source, first-touch UTM, consent and status."""
+
+    id = fields.Integer(required=True)
+    email = fields.String(required=True)
+    first_name = fields.String(required=True)
+    source = fields.String(required=True)
+    status = fields.String(required=True)
+    utm_source = fields.String(allow_none=True)
+    utm_medium = fields.String(allow_none=True)
+    utm_campaign = fields.String(allow_none=True)
+    marketing_consent = fields.Boolean(required=True)
+    confirmed_at = fields.DateTime(allow_none=True)
+    unsubscribed_at = fields.DateTime(allow_none=True)
+    activities_count = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class LeadPageSchema(Schema):
+    """One page of leads, oldest first; `next_cursor` is null on the last page."""
+
+    leads = fields.List(fields.Nested(LeadSchema), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+class LeadStatusSchema(Schema):
+    """A status staff set: contacted or booked (both stop the follow-ups)."""
+
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(STAFF_STATUSES, error="Choose one of: {choices}."),
+        error_messages={"required": "Choose contacted or booked."},
+    )
