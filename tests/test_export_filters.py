@@ -83,3 +83,31 @@ def test_keyset_pages_newest_first_with_plain_rows(app):
         second = page_after(query, first.next_cursor, 3, newest_first=True)
         assert [row.email for row in first.items + second.items] == [f"n{n}@example.com" for n in range(4, -1, -1)]
         assert second.next_cursor is None
+
+
+def test_webinar_filter_keeps_registered_leads(app):
+    from leadgen.webinars.models import Registration, Webinar
+
+    with app.app_context():
+        webinar = Webinar(
+            slug="gut-health",
+            title="Gut health",
+            starts_at=datetime(2027, 1, 5, 18, tzinfo=UTC),
+            duration_minutes=60,
+            capacity=50,
+            join_url="https://meet.example/x",
+        )
+        db.session.add(webinar)
+        db.session.commit()
+        going = add_lead("going@example.com")
+        gone = add_lead("gone@example.com")
+        add_lead("other@example.com")
+        db.session.add_all(
+            [
+                Registration(webinar_id=webinar.id, lead_id=going.id),
+                Registration(webinar_id=webinar.id, lead_id=gone.id, status="cancelled"),
+            ]
+        )
+        db.session.commit()
+        assert emails(filtered_leads(LeadFilterSchema().load({"webinar": "gut-health"}))) == ["going@example.com"]
+        assert emails(filtered_leads(LeadFilterSchema().load({"webinar": "nope"}))) == []

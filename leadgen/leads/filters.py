@@ -15,10 +15,9 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, vali
 from sqlalchemy import Select, literal, or_, select, tuple_
 
 from ..extensions import db
+from ..webinars.models import Registration, Webinar
 from .fields import PlainText
 from .models import SOURCES, STATUSES, Lead
-
-FILTER_NAMES = ("source", "status", "consent", "since", "until", "q", "webinar")
 
 
 class LeadFilterSchema(Schema):
@@ -42,6 +41,9 @@ class LeadFilterSchema(Schema):
         metadata={"description": "created on or before this day (clinic time zone)"},
     )
     q = PlainText(max_length=100, label="the search", metadata={"description": "part of the name or email"})
+    webinar = PlainText(
+        max_length=120, label="the webinar", metadata={"description": "slug of a webinar the lead is registered for"}
+    )
 
     @pre_load
     def drop_empty_values(self, data, **kwargs):
@@ -81,6 +83,13 @@ def filter_conditions(filters: dict) -> list:
         escaped = filters["q"].lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"
         conditions.append(or_(Lead.email.like(pattern, escape="\\"), Lead.first_name.ilike(pattern, escape="\\")))
+    if filters.get("webinar"):
+        registered = (
+            select(Registration.lead_id)
+            .join(Webinar, Webinar.id == Registration.webinar_id)
+            .where(Webinar.slug == filters["webinar"], Registration.status == "registered")
+        )
+        conditions.append(Lead.id.in_(registered))
     return conditions
 
 
