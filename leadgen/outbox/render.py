@@ -1,7 +1,6 @@
 """Turn an outbox row into a flask-mail Message, rendering its templates at send time."""
 
 import base64
-from email.utils import formataddr
 
 from flask import current_app
 from flask_mail import Message
@@ -32,7 +31,8 @@ def render_email(message: OutboxMessage) -> Message:
         subject, text, html = render_pair(message.template, context)
     email = Message(
         subject=subject,
-        recipients=[formataddr((message.recipient_name, message.recipient))],
+        # A (name, address) pair: flask-mail encodes the name once (formataddr first would encode it twice).
+        recipients=[(message.recipient_name, message.recipient)],
         body=text,
         html=html,
         sender=sender_for(message),
