@@ -26,6 +26,7 @@ from .staff import auth as staff_auth  # noqa: F401  (registers the login manage
 from .staff import cli as staff_cli
 from .staff import views as staff_views
 from .templating import register_template_helpers
+from .webinars import admin as webinars_admin
 from .webinars import api as webinars_api
 from .webinars import views as webinar_views
 
@@ -35,6 +36,7 @@ PAGE_BLUEPRINTS = (
     site_views.bp,
     ebook_views.bp,
     webinar_views.bp,
+    webinars_admin.bp,
     blog_views.bp,
     followup_views.bp,
     staff_views.bp,

@@ -1,5 +1,65 @@
-"""Webinar endpoints of the JSON API."""
+"""Webinar endpoints of the JSON API: the list and registration for the clinic's site, creation for staff."""
 
+from flask import abort
 from flask_smorest import Blueprint
 
+from ..forms import current_visit
+from ..ratelimits import public_post_limit
+from ..staff.auth import api_staff_required
+from . import registration, service
+from .schemas import (
+    RegistrationResultSchema,
+    RegistrationSchema,
+    WebinarCreatedSchema,
+    WebinarCreateSchema,
+    WebinarSchema,
+)
+
 blp = Blueprint("webinars_api", __name__, url_prefix="/api/v1", description="Webinars")
+
+
+@blp.route("/webinars", methods=["GET"])
+@blp.response(200, WebinarSchema(many=True))
+def list_webinars():
+    """List upcoming webinars
+
+    Webinars that have not started, soonest first, with the seats still free.
+    """
+    return service.open_webinars()
+
+
+@blp.route("/webinars/<slug>/registrations", methods=["POST"])
+@public_post_limit
+@blp.arguments(RegistrationSchema)
+@blp.response(201, RegistrationResultSchema)
+@blp.alt_response(404, description="No webinar has this slug")
+@blp.alt_response(409, description="Full, started, past or cancelled")
+def create_registration(data, slug: str):
+    """Register for a webinar
+
+    Queues the confirmation (join link, .ics attached) and the reminders. The same
+    person registering again gets the same registration and no second email.
+    """
+    webinar = service.find_webinar(slug)
+    if webinar is None:
+        abort(404, description="No webinar has this slug.")
+    try:
+        result = registration.register(webinar, data, current_visit(data))
+    except registration.RegistrationRefused as refused:
+        abort(409, description=refused.message)
+    status = "registered" if result.created else "already_registered"
+    return {"webinar": webinar.slug, "status": status, "seats_left": webinar.seats_left}
+
+
+@blp.route("/webinars", methods=["POST"])
+@api_staff_required()  # before the body is read: no token, 401, whatever the body
+@blp.doc(security=[{"bearerAuth": []}])
+@blp.arguments(WebinarCreateSchema)
+@blp.response(201, WebinarCreatedSchema)
+@blp.alt_response(401, description="No valid staff token")
+def create_webinar(data):
+    """Schedule a webinar (staff)
+
+    `starts_at` must carry its timezone (e.g. `2026-12-03T18:00:00-06:00`); a naive time is a 422.
+    """
+    return {"slug": service.create_webinar(data).slug}

@@ -1,5 +1,114 @@
-"""Webinar pages."""
+"""Webinar pages: the list, one webinar and its form, thank-you, calendar file, cancel link."""
 
-from flask import Blueprint
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+
+from ..extensions import db
+from ..forms import current_visit, honeypot_filled, load_form
+from ..leads.consent import MARKETING_EMAIL
+from ..ratelimits import public_post_limit
+from ..tokens import TokenInvalid
+from . import ics, registration, service
+from .models import CLOSED_MESSAGES, Webinar
+from .schemas import RegistrationSchema
 
 bp = Blueprint("webinars", __name__, url_prefix="/webinars")
+
+
+@bp.app_template_filter("webinar_time")
+def webinar_time(moment: datetime) -> str:
+    """A UTC time in the clinic's timezone with its abbreviation and offset: "... 6:00 PM CST (UTC-06:00)"."""
+    local = moment.astimezone(ZoneInfo(current_app.config["CLINIC_TIMEZONE"]))
+    offset = local.strftime("%z")
+    return local.strftime("%A %-d %B %Y, %-I:%M %p %Z") + f" (UTC{offset[:3]}:{offset[3:]})"
+
+
+@bp.app_template_global()
+def webinar_for_mail(webinar_id: int) -> Webinar | None:
+    """Mail templates read the webinar when they are rendered, so edits (time, link) reach every mail."""
+    return db.session.get(Webinar, webinar_id)
+
+
+@bp.app_template_global()
+def webinar_closed_message(state: str) -> str:
+    """Why registration is closed, for pages and mail."""
+    return CLOSED_MESSAGES.get(state, "")
+
+
+def webinar_or_404(slug: str) -> Webinar:
+    """The webinar, or the 404 page."""
+    webinar = service.find_webinar(slug)
+    if webinar is None:
+        abort(404)
+    return webinar
+
+
+def detail_page(webinar: Webinar, values: dict, errors: dict, status: int = 200):
+    """The webinar's page with its form, values and messages beside the fields."""
+    page = render_template(
+        "webinars/detail.html", webinar=webinar, values=values, errors=errors, consent_text=MARKETING_EMAIL.text
+    )
+    return page, status
+
+
+@bp.get("")
+def index():
+    """Upcoming webinars with their time, seats left and whether registration is open."""
+    return render_template("webinars/list.html", webinars=service.upcoming_webinars())
+
+
+@bp.get("/<slug>")
+def detail(slug: str):
+    """One webinar: what it covers, when, and the registration form while it is open."""
+    return detail_page(webinar_or_404(slug), {}, {})
+
+
+@bp.post("/<slug>/register")
+@public_post_limit
+def register(slug: str):
+    """Register, then 303 to the thank-you page; 422 with messages; 409 when full or closed."""
+    webinar = webinar_or_404(slug)
+    if honeypot_filled():
+        return redirect(url_for(".thanks", slug=slug), 303)
+    data, errors = load_form(RegistrationSchema())
+    if errors:
+        return detail_page(webinar, request.form.to_dict(), errors, 422)
+    try:
+        registration.register(webinar, data, current_visit(request.form))
+    except registration.RegistrationRefused as refused:
+        page = render_template("webinars/unavailable.html", webinar=webinar, message=refused.message)
+        return page, 409
+    return redirect(url_for(".thanks", slug=slug), 303)
+
+
+@bp.get("/<slug>/thanks")
+def thanks(slug: str):
+    """You are registered: the calendar link and what happens next."""
+    return render_template("webinars/thanks.html", webinar=webinar_or_404(slug))
+
+
+@bp.get("/<slug>/calendar.ics")
+def calendar(slug: str):
+    """The webinar as an iCalendar file (RFC 5545) for any calendar app."""
+    webinar = webinar_or_404(slug)
+    response = current_app.response_class(ics.calendar_bytes(webinar), mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{ics.filename(webinar)}"'
+    return response
+
+
+@bp.route("/cancel/<token>", methods=["GET", "POST"])
+@public_post_limit
+def cancel(token: str):
+    """GET: one button (mail scanners follow links, so a GET changes nothing); POST: cancel, free the seat."""
+    try:
+        found = registration.registration_for_token(token)
+    except TokenInvalid:
+        found = None
+    if found is None:
+        return render_template("webinars/cancel.html", registration=None), 404
+    done = False
+    if request.method == "POST":
+        done = registration.cancel_registration(found) or found.status == "cancelled"
+    return render_template("webinars/cancel.html", registration=found, webinar=found.webinar, done=done)

@@ -1,0 +1,133 @@
+"""Staff pages at /admin/webinars: schedule, edit, cancel, see and export registrations."""
+
+import csv
+import io
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+
+from ..forms import load_form
+from ..staff.auth import staff_required
+from . import service
+from .models import Webinar
+from .schemas import WebinarFormSchema
+
+bp = Blueprint("webinars_admin", __name__, url_prefix="/admin/webinars")
+
+# Cells a spreadsheet would read as a formula start with one of these (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_COLUMNS = ("registered_at", "first_name", "email", "status", "marketing_consent", "lead_status", "cancelled_at")
+
+
+def webinar_or_404(webinar_id: int) -> Webinar:
+    """The webinar, or the 404 page."""
+    webinar = service.get_webinar(webinar_id)
+    if webinar is None:
+        abort(404)
+    return webinar
+
+
+def form_values(webinar: Webinar) -> dict:
+    """A webinar as the form shows it: the start in the clinic's timezone, minutes precision."""
+    zone = current_app.config["CLINIC_TIMEZONE"]
+    values = {name: getattr(webinar, name) for name in service.EDITABLE}
+    values["starts_at"] = webinar.starts_at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
+    values["timezone"] = zone
+    return values
+
+
+def form_page(webinar: Webinar | None, values: dict, errors: dict, status: int = 200):
+    """The create/edit form with its values and messages beside the fields."""
+    return render_template("admin/webinars_form.html", webinar=webinar, values=values, errors=errors), status
+
+
+@bp.get("")
+@staff_required()
+def index():
+    """Every webinar, latest first, with seats and registrations."""
+    return render_template("admin/webinars.html", webinars=service.all_webinars(), counts=service.registration_counts())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@staff_required()
+def create():
+    """Schedule a webinar; 422 with messages beside the fields."""
+    if request.method == "GET":
+        return form_page(None, {"timezone": current_app.config["CLINIC_TIMEZONE"], "duration_minutes": 60}, {})
+    data, errors = load_form(WebinarFormSchema())
+    if errors:
+        return form_page(None, request.form.to_dict(), errors, 422)
+    webinar = service.create_webinar(data)
+    flash(f"Scheduled: {webinar.title}. Its page is /webinars/{webinar.slug}.", "info")
+    return redirect(url_for(".detail", webinar_id=webinar.id), 303)
+
+
+@bp.route("/<int:webinar_id>/edit", methods=["GET", "POST"])
+@staff_required()
+def edit(webinar_id: int):
+    """Change a webinar; a new start time moves the queued reminders."""
+    webinar = webinar_or_404(webinar_id)
+    if request.method == "GET":
+        return form_page(webinar, form_values(webinar), {})
+    data, errors = load_form(WebinarFormSchema(current_start=webinar.starts_at))
+    if not errors:
+        try:
+            service.update_webinar(webinar, data)
+        except service.WebinarError as error:
+            errors = {error.field: [error.message]}
+    if errors:
+        return form_page(webinar, request.form.to_dict(), errors, 422)
+    flash("Saved.", "info")
+    return redirect(url_for(".detail", webinar_id=webinar.id), 303)
+
+
+@bp.post("/<int:webinar_id>/cancel")
+@staff_required()
+def cancel(webinar_id: int):
+    """Cancel the webinar: its queued reminders are dropped and every registrant is told."""
+    webinar = webinar_or_404(webinar_id)
+    if webinar.status == "cancelled":
+        flash("This webinar was already cancelled.", "info")
+    else:
+        told = service.cancel_webinar(webinar)
+        flash(f"Cancelled. {told} registrant{'s' if told != 1 else ''} will get an email saying so.", "info")
+    return redirect(url_for(".detail", webinar_id=webinar.id), 303)
+
+
+@bp.get("/<int:webinar_id>")
+@staff_required()
+def detail(webinar_id: int):
+    """One webinar with everyone who registered (and who cancelled)."""
+    webinar = webinar_or_404(webinar_id)
+    return render_template("admin/webinars_detail.html", webinar=webinar, registrations=webinar.registrations)
+
+
+def safe_cell(value) -> str:
+    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+@bp.get("/<int:webinar_id>/registrations.csv")
+@staff_required()
+def export(webinar_id: int):
+    """The registrations as CSV (UTF-8 with a BOM, so Excel keeps accents)."""
+    webinar = webinar_or_404(webinar_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for registration in webinar.registrations:
+        lead = registration.lead
+        row = (
+            registration.created_at.isoformat(),
+            lead.first_name,
+            lead.email,
+            registration.status,
+            "yes" if lead.marketing_consent else "no",
+            lead.status,
+            registration.cancelled_at.isoformat() if registration.cancelled_at else "",
+        )
+        writer.writerow([safe_cell(value) for value in row])
+    response = current_app.response_class("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{webinar.slug}-registrations.csv"'
+    return response

@@ -1,0 +1,61 @@
+"""The webinar as an RFC 5545 calendar file (icalendar), for the page link and the mail attachment."""
+
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+
+from flask import current_app
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from ..database import utcnow
+from .models import Webinar
+
+PRODID = "-//leadgen//webinars//EN"
+
+
+def event_uid(webinar: Webinar) -> str:
+    """Stable for the webinar's life, so a second import updates the event instead of adding one."""
+    host = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "leadgen.localhost"
+    return f"webinar-{webinar.id}@{host}"
+
+
+def organizer() -> vCalAddress:
+    """The clinic, with the address its transactional mail comes from."""
+    config = current_app.config
+    _name, address = parseaddr(config["MAIL_DEFAULT_SENDER"] or "")
+    organiser = vCalAddress(f"mailto:{address or 'hello@clinic.example'}")
+    organiser.params["cn"] = vText(config["CLINIC_NAME"])
+    return organiser
+
+
+def calendar_bytes(webinar: Webinar) -> bytes:
+    """A VCALENDAR with one VEVENT: start and end in UTC, the join link in URL, LOCATION and text."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+
+    event = Event()
+    event.add("uid", event_uid(webinar))
+    event.add("dtstamp", utcnow())
+    event.add("dtstart", webinar.starts_at)
+    event.add("dtend", webinar.ends_at)
+    event.add("sequence", webinar.revision)
+    event.add("summary", webinar.title)
+    details = [webinar.description.strip(), f"Join online: {webinar.join_url}"]
+    if webinar.presenter:
+        details.insert(0, f"Presented by {webinar.presenter}.")
+    details.append(f"Questions? Call {current_app.config['OFFICE_PHONE']}.")
+    event.add("description", "\n\n".join(part for part in details if part))
+    event.add("location", webinar.join_url)
+    event.add("url", webinar.join_url)
+    event.add("status", "CANCELLED" if webinar.status == "cancelled" else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    event["organizer"] = organizer()
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def filename(webinar: Webinar) -> str:
+    """The name a downloaded or attached calendar file gets."""
+    return f"{webinar.slug}.ics"

@@ -1,0 +1,235 @@
+"""Registering for a webinar: one transaction for the lead, the seat, the mail and the follow-up."""
+
+import base64
+import importlib.util
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import and_, select, update
+
+from ..database import insert_ignoring_conflicts, utcnow
+from ..extensions import db
+from ..followups.service import start_sequence
+from ..leads.consent import MARKETING_EMAIL
+from ..leads.models import Activity
+from ..leads.service import Visit, capture_lead
+from ..outbox.models import OutboxMessage
+from ..outbox.service import cancel_queued, enqueue
+from ..tokens import sign, unsign
+from . import ics
+from .models import CLOSED_MESSAGES, Registration, Webinar
+
+CANCEL_PURPOSE = "webinar-cancel"
+# Reminder name -> how long before the start it is due.
+REMINDERS = {"24h": timedelta(hours=24), "1h": timedelta(hours=1)}
+
+
+class RegistrationRefused(Exception):
+    """Full, started, ended or cancelled: `state` says which, `message` says it to a person."""
+
+    def __init__(self, state: str):
+        super().__init__(CLOSED_MESSAGES[state])
+        self.state = state
+        self.message = CLOSED_MESSAGES[state]
+
+
+@dataclass(frozen=True)
+class Registered:
+    """The registration, and whether this request made it (False: the person already had a seat)."""
+
+    registration: Registration
+    created: bool
+
+
+def registration_key(webinar_id: int, registration: Registration) -> str:
+    """Prefix of the dedupe keys of one registration's mail (in one generation)."""
+    return f"webinar:{webinar_id}:reg:{registration.id}:{registration.generation}"
+
+
+def reminder_key_pattern(webinar_id: int, reminder: str) -> str:
+    """LIKE pattern for one kind of reminder of every registration of a webinar."""
+    return f"webinar:{webinar_id}:reg:%:reminder-{reminder}"
+
+
+def messages_of_webinar(webinar_id: int):
+    """Condition: the confirmation and reminders of every registration of the webinar."""
+    return OutboxMessage.dedupe_key.like(f"webinar:{webinar_id}:reg:%")
+
+
+def take_seat(webinar: Webinar) -> None:
+    """Conditional UPDATE: one seat if one is free and registration is open, else RegistrationRefused.
+
+    The WHERE clause is checked by the database against the latest row, so any number of
+    processes registering at once can never take more seats than the capacity.
+    """
+    now = utcnow()
+    taken = db.session.execute(
+        update(Webinar)
+        .where(
+            Webinar.id == webinar.id,
+            Webinar.seats_taken < Webinar.capacity,
+            Webinar.status == "scheduled",
+            Webinar.starts_at > now,
+        )
+        .values(seats_taken=Webinar.seats_taken + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if taken != 1:
+        db.session.rollback()
+        db.session.refresh(webinar)
+        raise RegistrationRefused(webinar.state(now) if webinar.state(now) != "open" else "full")
+
+
+def register(webinar: Webinar, data: dict, visit: Visit) -> Registered:
+    """Register a person (validated data: email, first_name, consent) and commit once.
+
+    Lead capture, the seat, the registration row, the confirmation with its .ics, the
+    reminders, the follow-up sequence and the webhook event all commit together, or none do.
+    """
+    if (state := webinar.state()) not in ("open", "full"):
+        raise RegistrationRefused(state)
+    capture = capture_lead(
+        email=data["email"],
+        first_name=data["first_name"],
+        source="webinar",
+        activity="webinar_registered",
+        visit=visit,
+        consent=MARKETING_EMAIL,
+        consent_granted=data.get("consent", False),
+        detail={"webinar": webinar.slug},
+    )
+    lead = capture.lead
+    inserted = db.session.execute(
+        insert_ignoring_conflicts(
+            Registration,
+            {
+                "webinar_id": webinar.id,
+                "lead_id": lead.id,
+                "status": "registered",
+                "generation": 1,
+                "created_at": utcnow(),
+            },
+            ["webinar_id", "lead_id"],
+        )
+    ).rowcount
+    registration = db.session.scalars(
+        select(Registration).where(Registration.webinar_id == webinar.id, Registration.lead_id == lead.id)
+    ).one()
+    created = bool(inserted) or registration.status == "cancelled"
+    if created:
+        take_seat(webinar)
+        if not inserted:  # registering again after cancelling: a fresh generation of mail
+            registration.status, registration.cancelled_at = "registered", None
+            registration.generation += 1
+        db.session.flush()
+        queue_mail(webinar, registration)
+        emit_registered(webinar, registration)
+    start_sequence(
+        lead, "webinar", starts_at=webinar.ends_at, context={"webinar_id": webinar.id, "webinar_title": webinar.title}
+    )
+    db.session.commit()
+    db.session.refresh(webinar)
+    return Registered(registration=registration, created=created)
+
+
+def queue_mail(webinar: Webinar, registration: Registration) -> None:
+    """The confirmation now (join link, .ics attached) and the reminders not yet due."""
+    lead = registration.lead
+    key = registration_key(webinar.id, registration)
+    context = {
+        "first_name": lead.first_name,
+        "webinar_id": webinar.id,
+        "cancel_token": cancel_token(registration),
+    }
+    attachment = {
+        "filename": ics.filename(webinar),
+        "content_type": "text/calendar",
+        "data_base64": base64.b64encode(ics.calendar_bytes(webinar)).decode(),
+    }
+    common = {"recipient": lead.email, "recipient_name": lead.first_name, "lead_id": lead.id}
+    enqueue(
+        template="webinar_confirmation",
+        dedupe_key=f"{key}:confirmation",
+        context={**context, "attachments": [attachment]},
+        **common,
+    )
+    now = utcnow()
+    for name, before in REMINDERS.items():
+        due = webinar.starts_at - before
+        if due > now:  # registered inside the window: that reminder would only repeat the confirmation
+            enqueue(
+                template="webinar_reminder",
+                dedupe_key=f"{key}:reminder-{name}",
+                due_at=due,
+                context={**context, "reminder": name},
+                **common,
+            )
+
+
+def emit_registered(webinar: Webinar, registration: Registration) -> None:
+    """Tell the CRM's webhooks, in this transaction, when the webhooks module is installed."""
+    if importlib.util.find_spec("leadgen.webhooks.service") is None:
+        return
+    from ..webhooks.service import emit_event
+
+    emit_event(
+        "webinar.registered",
+        {
+            "webinar": webinar.slug,
+            "registration_id": registration.id,
+            "lead_id": registration.lead_id,
+            "starts_at": webinar.starts_at.isoformat(),
+        },
+    )
+
+
+def cancel_token(registration: Registration) -> str:
+    """The signed token of the "cancel my registration" link in every mail."""
+    return sign(CANCEL_PURPOSE, {"registration": registration.id, "generation": registration.generation})
+
+
+def registration_for_token(token: str) -> Registration | None:
+    """The registration a cancel link names, or None (forged, or from an earlier generation).
+
+    Raises TokenInvalid for a token we did not sign.
+    """
+    payload = unsign(CANCEL_PURPOSE, token)
+    registration = db.session.get(Registration, payload.get("registration", 0)) if isinstance(payload, dict) else None
+    if registration is None or registration.generation != payload.get("generation"):
+        return None
+    return registration
+
+
+def cancel_registration(registration: Registration) -> bool:
+    """Free the seat, drop the queued reminders (and follow-ups) and commit; False if already cancelled."""
+    if registration.status == "cancelled":
+        return False
+    webinar = registration.webinar
+    registration.status, registration.cancelled_at = "cancelled", utcnow()
+    db.session.execute(
+        update(Webinar)
+        .where(Webinar.id == webinar.id, Webinar.seats_taken > 0)
+        .values(seats_taken=Webinar.seats_taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+    cancel_queued(OutboxMessage.dedupe_key.like(f"webinar:{webinar.id}:reg:{registration.id}:%"))
+    cancel_followups_unless_registered(registration.lead_id)
+    db.session.add(Activity(lead_id=registration.lead_id, kind="webinar_cancelled", detail={"webinar": webinar.slug}))
+    db.session.commit()
+    db.session.refresh(webinar)
+    return True
+
+
+def cancel_followups_unless_registered(lead_id: int) -> int:
+    """Drop the lead's queued webinar follow-ups unless they still hold a seat at a scheduled webinar."""
+    still = db.session.scalar(
+        select(Registration.id)
+        .join(Webinar)
+        .where(Registration.lead_id == lead_id, Registration.status == "registered", Webinar.status == "scheduled")
+        .limit(1)
+    )
+    if still is not None:
+        return 0
+    return cancel_queued(
+        and_(OutboxMessage.lead_id == lead_id, OutboxMessage.dedupe_key.like(f"followup:{lead_id}:webinar:%"))
+    )

@@ -1,0 +1,169 @@
+"""Webinars: scheduling, editing, cancelling, and what pages and the API list."""
+
+import re
+import unicodedata
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from ..database import utcnow
+from ..extensions import db
+from ..outbox.models import OutboxMessage
+from ..outbox.service import cancel_queued, enqueue
+from .models import Registration, Webinar
+from .registration import REMINDERS, cancel_followups_unless_registered, messages_of_webinar, reminder_key_pattern
+
+# What staff may set on a webinar; the rest (slug, seats, status) is the service's business.
+EDITABLE = ("title", "description", "presenter", "starts_at", "duration_minutes", "capacity", "join_url")
+
+
+class WebinarError(ValueError):
+    """A change staff asked for that cannot be made; `field` names the form field to show it beside."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def find_webinar(slug: str) -> Webinar | None:
+    """The webinar with this slug, or None."""
+    return db.session.scalars(select(Webinar).where(Webinar.slug == slug)).first()
+
+
+def get_webinar(webinar_id: int) -> Webinar | None:
+    """The webinar with this id, or None."""
+    return db.session.get(Webinar, webinar_id)
+
+
+def upcoming_webinars(now: datetime | None = None) -> list[Webinar]:
+    """Scheduled webinars that have not ended, soonest first (started ones show as closed)."""
+    now = now or utcnow()
+    # Filtering on the end needs the duration; no webinar lasts longer than a day, so filter
+    # in SQL on a day's margin and precisely in Python.
+    candidates = db.session.scalars(
+        select(Webinar)
+        .where(Webinar.status == "scheduled", Webinar.starts_at > now - timedelta(days=1))
+        .order_by(Webinar.starts_at, Webinar.id)
+    )
+    return [webinar for webinar in candidates if webinar.ends_at > now]
+
+
+def open_webinars() -> list[Webinar]:
+    """Upcoming webinars that have not started (what the public API lists)."""
+    now = utcnow()
+    return [webinar for webinar in upcoming_webinars(now) if webinar.starts_at > now]
+
+
+def all_webinars() -> list[Webinar]:
+    """Every webinar for the staff list: newest start first."""
+    return list(db.session.scalars(select(Webinar).order_by(Webinar.starts_at.desc(), Webinar.id.desc())))
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII words joined by hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80] or "webinar"
+
+
+def unique_slug(title: str, starts_at: datetime) -> str:
+    """title-YYYY-MM-DD (clinic date), with -2, -3... if that is taken."""
+    local_date = starts_at.astimezone(ZoneInfo(current_app.config["CLINIC_TIMEZONE"])).date()
+    base = f"{slugify(title)}-{local_date.isoformat()}"
+    taken = set(db.session.scalars(select(Webinar.slug).where(Webinar.slug.like(f"{base}%"))))
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def create_webinar(data: dict) -> Webinar:
+    """Schedule a webinar from validated data and commit; returns it with its slug."""
+    values = {name: data[name] for name in EDITABLE if name in data}
+    webinar = Webinar(slug=unique_slug(data["title"], data["starts_at"]), seats_taken=0, **values)
+    db.session.add(webinar)
+    db.session.commit()
+    return webinar
+
+
+def update_webinar(webinar: Webinar, data: dict) -> Webinar:
+    """Apply staff's edits; a new start time moves the queued reminders with it."""
+    if webinar.status == "cancelled":
+        raise WebinarError("title", "A cancelled webinar cannot be edited. Schedule a new one instead.")
+    if data["capacity"] < webinar.seats_taken:
+        raise WebinarError(
+            "capacity", f"{webinar.seats_taken} people are registered; the capacity cannot be lower than that."
+        )
+    moved = data["starts_at"] != webinar.starts_at
+    for name in EDITABLE:
+        if name in data:
+            setattr(webinar, name, data[name])
+    if moved:
+        webinar.revision += 1
+        reschedule_reminders(webinar)
+    db.session.commit()
+    return webinar
+
+
+def reschedule_reminders(webinar: Webinar) -> None:
+    """Queued reminders follow the new start; one whose new time has passed is dropped."""
+    now = utcnow()
+    for name, before in REMINDERS.items():
+        due = webinar.starts_at - before
+        pattern = reminder_key_pattern(webinar.id, name)
+        if due <= now:
+            cancel_queued(OutboxMessage.dedupe_key.like(pattern))
+        else:
+            db.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.status == "queued", OutboxMessage.dedupe_key.like(pattern))
+                .values(due_at=due)
+            )
+
+
+def cancel_webinar(webinar: Webinar) -> int:
+    """Cancel the webinar: drop its queued mail and tell every registrant; returns how many were told."""
+    if webinar.status == "cancelled":
+        return 0
+    webinar.status = "cancelled"
+    webinar.cancelled_at = utcnow()
+    webinar.revision += 1
+    cancel_queued(messages_of_webinar(webinar.id))
+    told = 0
+    for registration in active_registrations(webinar):
+        lead = registration.lead
+        cancel_followups_unless_registered(lead.id)
+        told += enqueue(
+            template="webinar_cancelled",
+            recipient=lead.email,
+            recipient_name=lead.first_name,
+            context={"first_name": lead.first_name, "webinar_id": webinar.id},
+            lead_id=lead.id,
+            dedupe_key=f"webinar-cancelled:{webinar.id}:{registration.id}",
+        )
+    db.session.commit()
+    return told
+
+
+def active_registrations(webinar: Webinar) -> list[Registration]:
+    """Who holds a seat, in the order they registered."""
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(Registration.webinar_id == webinar.id, Registration.status == "registered")
+            .order_by(Registration.created_at, Registration.id)
+        )
+    )
+
+
+def registration_counts() -> dict[int, int]:
+    """Active registrations per webinar id, for the staff list."""
+    rows = db.session.execute(
+        select(Registration.webinar_id, func.count())
+        .where(Registration.status == "registered")
+        .group_by(Registration.webinar_id)
+    )
+    return dict(rows.tuples().all())
