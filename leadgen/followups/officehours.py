@@ -30,7 +30,7 @@ class OfficeHours:
 
 
 def parse_minutes(text: str, source: str) -> int:
-    """"09:30" -> 570; "24:00" is allowed as a closing time."""
+    """ "09:30" -> 570; "24:00" is allowed as a closing time."""
     hours, minutes = (int(part) for part in text.split(":"))
     if minutes > 59 or hours > 24 or (hours == 24 and minutes):
         raise OfficeHoursError(f"OFFICE_HOURS: {text!r} in {source!r} is not a time of day; {EXAMPLE}")
@@ -38,7 +38,7 @@ def parse_minutes(text: str, source: str) -> int:
 
 
 def parse_days(text: str, source: str) -> list[int]:
-    """"Mon-Fri" -> [0..4]; "Mon,Wed" -> [0, 2]; "Fri-Mon" wraps over the weekend."""
+    """ "Mon-Fri" -> [0..4]; "Mon,Wed" -> [0, 2]; "Fri-Mon" wraps over the weekend."""
     days: list[int] = []
     for part in text.replace(" ", "").lower().split(","):
         first, _, last = part.partition("-")

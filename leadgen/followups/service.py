@@ -1,37 +1,148 @@
-"""Follow-up sequences: the mails after what a lead asked for, inviting them to call."""
+"""Follow-up sequences: the mails after what a lead asked for, inviting them to call.
 
-from datetime import datetime
+Double opt-in (DOUBLE_OPT_IN): the steps are queued at capture as usual, so nothing is
+lost and the dedupe keys hold. While the lead has not confirmed, the send-time policy
+holds a due step back (the worker cancels it with the reason WAITING_FOR_CONFIRMATION).
+When the lead confirms, `resume_after_confirmation` puts those steps back in the queue
+and counts every delay from the later of the sequence start and the confirmation, so
+the spacing between steps is kept. Steps older than OPT_IN_WAIT_LIMIT stay cancelled.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import current_app
+from sqlalchemy import and_, or_, select
 
+from ..database import utcnow
+from ..extensions import db
 from ..leads.models import Lead
-from ..outbox.service import enqueue
+from ..outbox.models import OutboxMessage
+from ..outbox.policy import STOPPING_STATUSES, WAITING_FOR_CONFIRMATION
+from ..outbox.service import cancel_queued, enqueue
+from .officehours import clinic_zone, next_opening, parse_office_hours
 
-# Each source has its own wording: templates/email/followup_<sequence>_<step>.txt/.html
-SEQUENCES = ("ebook", "webinar", "comment")
+# A lead who confirms later than this after a step was queued no longer gets that step.
+OPT_IN_WAIT_LIMIT = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One mail of a sequence: templates/email/<template>.txt and .html."""
+
+    template: str
+    # "Call our office" mail arrives when someone answers the phone.
+    during_office_hours: bool = False
+
+
+# The steps of each sequence, in order; step N waits FOLLOWUP_DELAYS[N-1]. Delays beyond
+# the steps listed here are ignored, so a longer FOLLOWUP_DELAYS never queues a missing template.
+SEQUENCES: dict[str, tuple[Step, ...]] = {
+    "ebook": (Step("followup_ebook_1", during_office_hours=True), Step("followup_ebook_2")),
+    "webinar": (Step("followup_webinar_1", during_office_hours=True), Step("followup_webinar_2")),
+    "comment": (Step("followup_comment_1", during_office_hours=True), Step("followup_comment_2")),
+}
+# Why the reader gets the mail, as the footer says: "... when you <reason>."
+REASONS = {
+    "ebook": "asked for our free ebook, The 5 Foundations of Autoimmune Diseases",
+    "webinar": "registered for one of our free webinars",
+    "comment": "left a reply on our blog and ticked the box to hear from us",
+}
+
+
+def may_receive_followups(lead: Lead) -> bool:
+    """Consent given, not unsubscribed, no bounce, and not already talking to the clinic."""
+    return (
+        lead.marketing_consent
+        and lead.unsubscribed_at is None
+        and lead.bounced_at is None
+        and lead.status not in STOPPING_STATUSES
+    )
+
+
+def due_time(step: Step, moment: datetime) -> datetime:
+    """When a step goes: `moment`, moved to the next office opening for "call our office" steps."""
+    if not step.during_office_hours:
+        return moment
+    config = current_app.config
+    return next_opening(moment, parse_office_hours(config["OFFICE_HOURS"]), clinic_zone(config["CLINIC_TIMEZONE"]))
 
 
 def start_sequence(lead: Lead, sequence: str, starts_at: datetime, context: dict | None = None) -> int:
     """Queue the steps of a sequence for a consenting lead, in the caller's transaction.
 
-    Step N is due FOLLOWUP_DELAYS[N] after `starts_at`. The dedupe key names lead,
+    Step N is due FOLLOWUP_DELAYS[N-1] after `starts_at` (the ebook: now; a webinar: when it
+    ends), moved into office hours for "call our office" steps. The dedupe key names lead,
     sequence and step, so capturing the same lead again never queues a step twice.
     Returns how many steps were newly queued.
     """
     if sequence not in SEQUENCES:
         raise ValueError(f"unknown follow-up sequence {sequence!r}")
-    if not lead.marketing_consent:
+    if not may_receive_followups(lead):
         return 0
     queued = 0
-    for step, delay in enumerate(current_app.config["FOLLOWUP_DELAYS"], start=1):
+    steps = zip(SEQUENCES[sequence], current_app.config["FOLLOWUP_DELAYS"], strict=False)
+    for number, (step, delay) in enumerate(steps, start=1):
         queued += enqueue(
-            template=f"followup_{sequence}_{step}",
+            template=step.template,
             category="marketing",
             recipient=lead.email,
             recipient_name=lead.first_name,
-            context={"first_name": lead.first_name, "lead_id": lead.id, "step": step, **(context or {})},
+            context={
+                "first_name": lead.first_name,
+                "lead_id": lead.id,
+                "sequence": sequence,
+                "step": number,
+                "starts_at": starts_at.isoformat(),
+                "reason": REASONS[sequence],
+                **(context or {}),
+            },
             lead_id=lead.id,
-            due_at=starts_at + delay,
-            dedupe_key=f"followup:{lead.id}:{sequence}:{step}",
+            due_at=due_time(step, starts_at + delay),
+            dedupe_key=f"followup:{lead.id}:{sequence}:{number}",
         )
     return queued
+
+
+def resumed_due_time(message: OutboxMessage, confirmed_at: datetime) -> datetime:
+    """A waiting step's delay counted from the later of its sequence start and the confirmation."""
+    sequence, number = message.context.get("sequence"), message.context.get("step", 0)
+    delays = current_app.config["FOLLOWUP_DELAYS"]
+    if sequence not in SEQUENCES or not 0 < number <= min(len(delays), len(SEQUENCES[sequence])):
+        return max(message.due_at, confirmed_at)
+    starts_at = datetime.fromisoformat(message.context["starts_at"])
+    return due_time(SEQUENCES[sequence][number - 1], max(starts_at, confirmed_at) + delays[number - 1])
+
+
+def resume_after_confirmation(lead: Lead) -> int:
+    """Double opt-in: release the lead's waiting marketing mail, in the caller's transaction.
+
+    Called by confirm_lead. Returns how many messages were (re)scheduled.
+    """
+    if not current_app.config["DOUBLE_OPT_IN"]:
+        return 0
+    now = utcnow()
+    waiting = db.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.lead_id == lead.id,
+            OutboxMessage.category == "marketing",
+            OutboxMessage.created_at > now - OPT_IN_WAIT_LIMIT,
+            or_(
+                OutboxMessage.status == "queued",
+                and_(OutboxMessage.status == "cancelled", OutboxMessage.last_error == WAITING_FOR_CONFIRMATION),
+            ),
+        )
+    ).all()
+    for message in waiting:
+        message.due_at = resumed_due_time(message, now)
+        message.status, message.last_error, message.attempts = "queued", None, 0
+    return len(waiting)
+
+
+def cancel_followups(lead: Lead) -> int:
+    """Cancel the lead's queued follow-up steps now (staff marked them booked or contacted).
+
+    Runs in the caller's transaction. The send-time policy would stop them anyway;
+    cancelling at once shows staff an honest queue.
+    """
+    return cancel_queued(OutboxMessage.lead_id == lead.id, OutboxMessage.dedupe_key.startswith(f"followup:{lead.id}:"))

@@ -1,5 +1,40 @@
-"""Unsubscribe pages."""
+"""Unsubscribe pages: one button, and the RFC 8058 one-click POST that mail providers send."""
 
-from flask import Blueprint
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from ..extensions import csrf
+from ..ratelimits import public_post_limit
+from . import unsubscribe as service
 
 bp = Blueprint("followups", __name__)
+
+ONE_CLICK_BODY = ("List-Unsubscribe", "One-Click")
+
+
+def unknown_link():
+    """A forged, mangled or outdated link: say so, change nothing."""
+    return render_template("followups/unknown_link.html"), 404
+
+
+@bp.get("/unsubscribe/<token>")
+def unsubscribe_page(token: str):
+    """One button that says what it does; or, once done, the confirmation."""
+    lead = service.lead_for_token(token)
+    if lead is None:
+        return unknown_link()
+    return render_template("followups/unsubscribe.html", lead=lead, token=token)
+
+
+@bp.post("/unsubscribe/<token>")
+@csrf.exempt  # the signed token is the proof; RFC 8058 one-click POSTs carry no CSRF token
+@public_post_limit
+def unsubscribe(token: str):
+    """Unsubscribe: 200 for a mail provider's one-click POST, 303 to the confirmation for the button."""
+    lead = service.lead_for_token(token)
+    if lead is None:
+        return unknown_link()
+    one_click = request.form.get(ONE_CLICK_BODY[0]) == ONE_CLICK_BODY[1]
+    service.unsubscribe(lead, via="one-click" if one_click else "page")
+    if one_click:
+        return render_template("followups/unsubscribe.html", lead=lead, token=token)
+    return redirect(url_for(".unsubscribe_page", token=token), 303)

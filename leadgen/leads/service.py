@@ -112,4 +112,8 @@ def confirm_lead(lead: Lead) -> bool:
     if lead.confirmed_at is not None:
         return False
     lead.confirmed_at = utcnow()
+    # Imported here: followups builds on leads. With DOUBLE_OPT_IN, held follow-ups go now.
+    from ..followups.service import resume_after_confirmation
+
+    resume_after_confirmation(lead)
     return True

@@ -1,14 +1,48 @@
 """Delivery rules checked at send time, so every worker obeys the latest state at once."""
 
-from flask import current_app
+from flask import current_app, url_for
 
 from ..extensions import db
+from ..followups.unsubscribe import unsubscribe_token
 from ..leads.models import Lead
 from .models import OutboxMessage
 
+# Staff set these statuses when the lead is already talking to the clinic: no more follow-ups.
+STOPPING_STATUSES = ("booked", "contacted")
+# With DOUBLE_OPT_IN, a due step of an unconfirmed lead is held back with this reason;
+# confirming brings it back (followups.service.resume_after_confirmation).
+WAITING_FOR_CONFIRMATION = "waiting for double opt-in confirmation"
+
+
+class OneLineHeader(str):
+    """A header value written on one line (RFC 5322 allows 998 characters).
+
+    Left to itself the email package folds a long unsubscribe URL into RFC 2047 encoded
+    words, which no mail provider reads as a URL.
+    """
+
+    def __new__(cls, name: str, value: str):
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy) -> str:
+        """What email.policy calls for a header value that folds itself."""
+        return f"{self.name}: {self}{policy.linesep}"
+
+
+def is_followup(message: OutboxMessage) -> bool:
+    """A step of a follow-up sequence (start_sequence marks its context)."""
+    return bool((message.context or {}).get("sequence"))
+
 
 def reason_not_to_send(message: OutboxMessage) -> str | None:
-    """Why this message must not go now (it is then cancelled), or None to send it."""
+    """Why this message must not go now (it is then cancelled), or None to send it.
+
+    Transactional mail (what the person asked for) always goes. Marketing mail needs a
+    lead that still exists, consented, did not unsubscribe and whose address did not
+    bounce; follow-ups also stop once staff mark the lead booked or contacted.
+    """
     if message.category != "marketing":
         return None
     lead = db.session.get(Lead, message.lead_id) if message.lead_id else None
@@ -20,8 +54,10 @@ def reason_not_to_send(message: OutboxMessage) -> str | None:
         return "unsubscribed"
     if lead.bounced_at is not None:
         return "address bounced"
+    if is_followup(message) and lead.status in STOPPING_STATUSES:
+        return f"lead is {lead.status}"
     if current_app.config["DOUBLE_OPT_IN"] and lead.confirmed_at is None:
-        return "waiting for double opt-in confirmation"
+        return WAITING_FOR_CONFIRMATION
     return None
 
 
@@ -32,5 +68,18 @@ def sender_for(message: OutboxMessage) -> str:
 
 
 def extra_headers_for(message: OutboxMessage, context: dict) -> dict:
-    """Headers beyond the basics (marketing mail adds List-Id and unsubscribe headers)."""
-    return {}
+    """Headers beyond the basics; for marketing mail also sets context["unsubscribe_url"].
+
+    Marketing mail carries List-Id and the RFC 8058 one-click unsubscribe headers, and its
+    footer shows the same link. Called inside a request context whose base is PUBLIC_BASE_URL.
+    """
+    if message.category != "marketing":
+        return {}
+    lead = db.session.get(Lead, message.lead_id) if message.lead_id else None
+    headers = {"List-Id": current_app.config["MAIL_LIST_ID"]}
+    if lead is not None:
+        url = url_for("followups.unsubscribe", token=unsubscribe_token(lead), _external=True)
+        context["unsubscribe_url"] = url
+        headers["List-Unsubscribe"] = OneLineHeader("List-Unsubscribe", f"<{url}>")
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
