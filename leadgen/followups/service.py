@@ -19,7 +19,7 @@ from ..extensions import db
 from ..leads.models import Lead
 from ..outbox.models import OutboxMessage
 from ..outbox.policy import STOPPING_STATUSES, WAITING_FOR_CONFIRMATION
-from ..outbox.service import cancel_queued, enqueue
+from ..outbox.service import enqueue
 from .officehours import clinic_zone, next_opening, parse_office_hours
 
 # A lead who confirms later than this after a step was queued no longer gets that step.
@@ -137,12 +137,3 @@ def resume_after_confirmation(lead: Lead) -> int:
         message.due_at = resumed_due_time(message, now)
         message.status, message.last_error, message.attempts = "queued", None, 0
     return len(waiting)
-
-
-def cancel_followups(lead: Lead) -> int:
-    """Cancel the lead's queued follow-up steps now (staff marked them booked or contacted).
-
-    Runs in the caller's transaction. The send-time policy would stop them anyway;
-    cancelling at once shows staff an honest queue.
-    """
-    return cancel_queued(OutboxMessage.lead_id == lead.id, OutboxMessage.dedupe_key.startswith(f"followup:{lead.id}:"))

@@ -1,8 +1,38 @@
 """`flask --app wsgi leads ...`"""
 
 import click
+from flask.cli import with_appcontext
+from marshmallow import ValidationError
+
+from .export import count_leads, logged_csv_export
+from .filters import LeadFilterSchema
+from .models import SOURCES, STATUSES
 
 
 @click.group("leads")
 def leads_cli():
     """Export and maintain leads."""
+
+
+@leads_cli.command("export")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="CSV file to write.")
+@click.option("--source", type=click.Choice(SOURCES), help="Only leads from this source.")
+@click.option("--status", type=click.Choice(STATUSES), help="Only leads in this status.")
+@click.option("--consent", type=click.Choice(("yes", "no")), help="yes: may receive marketing mail.")
+@click.option("--since", help="Created on or after this day (YYYY-MM-DD, clinic time zone).")
+@click.option("--until", help="Created on or before this day (YYYY-MM-DD, clinic time zone).")
+@click.option("--q", "q", help="Part of the name or email.")
+@click.option("--webinar", help="Slug of a webinar the leads are registered for.")
+@with_appcontext
+def export(out: str, **options):
+    """Write the leads as CSV (the console's export), with a progress bar; logged as "cli"."""
+    try:
+        filters = LeadFilterSchema().load({name: value for name, value in options.items() if value})
+    except ValidationError as error:
+        messages = "; ".join(f"--{name}: {' '.join(text)}" for name, text in error.normalized_messages().items())
+        raise click.UsageError(messages) from error
+    total = count_leads(filters)
+    with open(out, "wb") as file, click.progressbar(length=total, label="Exporting leads", file=None) as bar:
+        for chunk in logged_csv_export(filters, actor="cli", progress=bar.update):
+            file.write(chunk)
+    click.echo(f"wrote {total} lead(s) to {out}")
