@@ -7,6 +7,7 @@ from marshmallow import ValidationError
 from .export import count_leads, logged_csv_export
 from .filters import LeadFilterSchema
 from .models import SOURCES, STATUSES
+from .purge import purge_command
 
 
 @click.group("leads")
@@ -31,8 +32,17 @@ def export(out: str, **options):
     except ValidationError as error:
         messages = "; ".join(f"--{name}: {' '.join(text)}" for name, text in error.normalized_messages().items())
         raise click.UsageError(messages) from error
-    total = count_leads(filters)
-    with open(out, "wb") as file, click.progressbar(length=total, label="Exporting leads", file=None) as bar:
-        for chunk in logged_csv_export(filters, actor="cli", progress=bar.update):
+    written = 0
+
+    def advance(rows: int) -> None:
+        nonlocal written
+        written += rows
+        bar.update(rows)
+
+    with open(out, "wb") as file, click.progressbar(length=count_leads(filters), label="Exporting leads") as bar:
+        for chunk in logged_csv_export(filters, actor="cli", progress=advance):
             file.write(chunk)
-    click.echo(f"wrote {total} lead(s) to {out}")
+    click.echo(f"wrote {written} lead(s) to {out}")
+
+
+leads_cli.add_command(purge_command)
