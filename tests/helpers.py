@@ -35,3 +35,29 @@ def html_part(message) -> str:
 def links_in(message) -> list[str]:
     """Every http(s) link in the text part of a received message."""
     return re.findall(r"https?://\S+", text_part(message))
+
+
+STAFF_PASSWORD = "correct horse battery"
+
+
+def make_staff(app, email: str = "admin@clinic.example", role: str = "admin") -> str:
+    """Create a staff account (password STAFF_PASSWORD); returns its email."""
+    from leadgen.staff.service import create_staff_user
+
+    with app.app_context():
+        create_staff_user(email, STAFF_PASSWORD, role)
+    return email
+
+
+def staff_token(app, email: str = "admin@clinic.example", role: str = "admin") -> dict:
+    """A new staff account's API token as request headers."""
+    from leadgen.staff.service import find_staff_user, issue_token
+
+    make_staff(app, email, role)
+    with app.app_context():
+        return {"Authorization": f"Bearer {issue_token(find_staff_user(email))}"}
+
+
+def sign_in(client, email: str = "admin@clinic.example", password: str = STAFF_PASSWORD):
+    """Sign in through the console's form, as a person does; returns the response."""
+    return submit_form(client, "/admin/login", {"email": email, "password": password})
