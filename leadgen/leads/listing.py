@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from ..extensions import db
 from .filters import Page, filtered_leads, page_after
 from .models import Activity, Lead
 
@@ -39,3 +40,8 @@ def lead_summary(lead: Lead) -> dict:
     """One lead in the shape of a list row."""
     summary = {column.key: getattr(lead, column.key) for column in LIST_COLUMNS}
     return {**summary, "activities_count": len(lead.activities)}
+
+
+def any_leads() -> bool:
+    """True when at least one lead exists (tells "no leads yet" from "no match")."""
+    return db.session.scalar(select(Lead.id).limit(1)) is not None

@@ -1,0 +1,137 @@
+"""Console pages for leads: the filtered list, one lead's timeline, and what staff do to a lead."""
+
+import json
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from ..forms import load_form
+from ..leads import access, erasure, listing, status
+from ..leads.filters import InvalidCursor, LeadFilterSchema, decode_cursor
+from ..leads.models import SOURCES, STATUSES
+from ..leads.schemas import LeadStatusSchema
+from ..leads.service import find_lead
+from ..staff.auth import staff_required
+from ..templating import clinic_time
+from ..webinars.service import all_webinars
+from .views import bp
+
+PAGE_SIZE = 50
+# Words for the activities the domains record; anything else shows its kind, tidied.
+ACTIVITY_LABELS = {
+    "ebook_requested": "Asked for the ebook",
+    "ebook_link_requested": "Asked for a new ebook link",
+    "ebook_downloaded": "Downloaded the ebook",
+    "webinar_registered": "Registered for a webinar",
+    "webinar_cancelled": "Cancelled a webinar registration",
+    "commented": "Left a comment",
+    "unsubscribed": "Unsubscribed from marketing email",
+    "marked_contacted": "Marked contacted",
+    "marked_booked": "Marked booked",
+}
+
+
+def activity_label(kind: str) -> str:
+    """What an activity means, in words."""
+    return ACTIVITY_LABELS.get(kind) or kind.replace("_", " ").capitalize()
+
+
+def lead_or_404(lead_id: int):
+    """The lead, or the not-found page."""
+    lead = find_lead(lead_id)
+    if lead is None:
+        abort(404)
+    return lead
+
+
+def webinar_options() -> list[tuple[str, str]]:
+    """(slug, "Title (date)") for the webinar filter."""
+    return [
+        (webinar.slug, f"{webinar.title} ({clinic_time(webinar.starts_at, '%-d %b %Y')})") for webinar in all_webinars()
+    ]
+
+
+@bp.get("/leads")
+def leads():
+    """Search and filter leads, newest first, a keyset page at a time."""
+    values = request.args.to_dict()
+    errors, filters, cursor = {}, {}, None
+    try:
+        filters = LeadFilterSchema().load(values)
+    except ValidationError as error:
+        errors = error.normalized_messages()
+    try:
+        cursor = decode_cursor(values["after"]) if values.get("after") else None
+    except InvalidCursor as error:
+        errors["after"] = [str(error)]
+    page = None if errors else listing.lead_page(filters, cursor, PAGE_SIZE, newest_first=True)
+    chosen = {name: values[name] for name in LeadFilterSchema().fields if values.get(name)}
+    return render_template(
+        "admin/leads.html",
+        page=page,
+        values=values,
+        errors=errors,
+        chosen=chosen,
+        first_page=cursor is None,
+        any_leads=listing.any_leads(),
+        sources=[(name, name.capitalize()) for name in SOURCES],
+        statuses=[(name, name.capitalize()) for name in STATUSES],
+        webinars=webinar_options(),
+    ), (422 if errors else 200)
+
+
+@bp.get("/leads/<int:lead_id>")
+def lead(lead_id: int):
+    """Everything about one lead: timeline, consent evidence, mail, and the staff actions."""
+    found = lead_or_404(lead_id)
+    return render_template(
+        "admin/lead.html",
+        lead=found,
+        messages=access.lead_messages(found.id),
+        activity_label=activity_label,
+        staff_statuses=status.STAFF_STATUSES,
+    )
+
+
+@bp.post("/leads/<int:lead_id>/status")
+def mark(lead_id: int):
+    """Mark the lead contacted or booked (any staff); its queued follow-ups are cancelled."""
+    data, errors = load_form(LeadStatusSchema())
+    if errors:
+        flash(" ".join(errors.get("status", ["Choose contacted or booked."])), "error")
+        return redirect(url_for(".lead", lead_id=lead_id), 303)
+    if status.mark_lead(lead_id, data["status"], current_user.email) is None:
+        abort(404)
+    flash(f"Marked {data['status']}. Follow-up emails still queued for this lead were cancelled.", "info")
+    return redirect(url_for(".lead", lead_id=lead_id), 303)
+
+
+@bp.get("/leads/<int:lead_id>/export.json")
+def export_lead(lead_id: int):
+    """The subject-access export of one lead, as a JSON download."""
+    data = access.subject_access_export(lead_id)
+    if data is None:
+        abort(404)
+    return Response(
+        json.dumps(data, indent=2, ensure_ascii=False),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="lead-{lead_id}.json"'},
+    )
+
+
+@bp.get("/leads/<int:lead_id>/erase")
+@staff_required(role="admin")
+def confirm_erase(lead_id: int):
+    """The confirmation step before erasing (admins only)."""
+    return render_template("admin/erase.html", lead=lead_or_404(lead_id))
+
+
+@bp.post("/leads/<int:lead_id>/erase")
+@staff_required(role="admin")
+def erase(lead_id: int):
+    """Erase the lead everywhere (admins only); back to the list with a note."""
+    if not erasure.erase_lead(lead_id, erased_by=current_user.email):
+        abort(404)
+    flash(f"Lead {lead_id} was erased. Only a hashed tombstone and the record of your erasure remain.", "info")
+    return redirect(url_for(".leads"), 303)
