@@ -19,8 +19,8 @@ def free_port() -> int:
 class RecordingHandler:
     """Keeps every accepted message; can refuse every Nth one with a temporary error.
 
-    `refused` keeps the messages answered with that error, `delay` slows every DATA
-    (seconds) so a test can kill a worker while a message is in flight.
+    `refused` keeps the messages answered with that error; `delay` holds back every DATA
+    reply (seconds) so a test can kill a worker while a message is in flight.
     """
 
     def __init__(self):
@@ -40,17 +40,20 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        if self.delay:
-            await asyncio.sleep(self.delay)
         received = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self._seen += 1
-            if self.fail_every and self._seen % self.fail_every == 0:
+            refuse = bool(self.fail_every and self._seen % self.fail_every == 0)
+            if refuse:
                 self.refused.append(received)
-                return "451 4.3.0 Temporary failure, try again later"
-            self.messages.append(received)
-            self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
+            else:
+                self.messages.append(received)
+                self.envelopes.append(envelope)
+        # The delay comes after the message is kept: like a relay that has the mail but has
+        # not said so yet, the worst moment for a worker to die.
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        return "451 4.3.0 Temporary failure, try again later" if refuse else "250 Message accepted for delivery"
 
     def reset(self):
         with self._lock:

@@ -67,12 +67,21 @@ def send_one(connection, message: OutboxMessage) -> None:
     log.info("sent outbox message %s (%s) to lead %s", message.id, message.template, message.lead_id)
 
 
+def lease_ended(message: OutboxMessage) -> bool:
+    """True once the claim has run out: another worker may have retaken the message."""
+    return message.locked_until is not None and message.locked_until <= utcnow()
+
+
 def deliver_emails(messages: list[OutboxMessage]) -> None:
     """Send a batch over one connection; if the connection fails, the rest retry later."""
     pending = list(messages)
     try:
         with open_connection() as connection:
             while pending:
+                if lease_ended(pending[0]):
+                    # A slow relay outlasted the lease: leave the rest to whoever retakes them.
+                    log.warning("outbox lease ended; leaving %d message(s) for the next claim", len(pending))
+                    return
                 send_one(connection, pending[0])
                 pending.pop(0)
     except CONNECTION_ERRORS as error:
