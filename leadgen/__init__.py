@@ -8,6 +8,7 @@ from flask_cors import CORS
 
 from . import errors, models  # noqa: F401  (models: every table known to SQLAlchemy and Alembic)
 from .admin import views as admin_views
+from .blog import admin as blog_admin
 from .blog import api as blog_api
 from .blog import cli as blog_cli
 from .blog import views as blog_views
@@ -38,6 +39,7 @@ PAGE_BLUEPRINTS = (
     webinar_views.bp,
     webinars_admin.bp,
     blog_views.bp,
+    blog_admin.bp,
     followup_views.bp,
     staff_views.bp,
     admin_views.bp,

@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from .blog.posts import seed_demo_article
 from .ebook.sample import write_sample_ebook
 
 
@@ -18,7 +19,7 @@ def seed_ebook() -> str:
     return f"ebook: wrote {path}"
 
 
-SEEDERS = (seed_ebook,)
+SEEDERS = (seed_ebook, seed_demo_article)
 
 
 @click.group("demo")

@@ -1,5 +1,76 @@
-"""Blog endpoints of the JSON API."""
+"""Blog endpoints of the JSON API: articles, comments from the clinic's website, moderation."""
 
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
+
+from ..forms import current_visit
+from ..ratelimits import public_post_limit
+from ..staff.auth import api_staff_required
+from . import posts, service
+from .schemas import (
+    CommentCreatedSchema,
+    CommentCreateSchema,
+    CommentQuerySchema,
+    CommentSchema,
+    CommentStatusSchema,
+    PostSummarySchema,
+)
+from .spam import CommentRefused, comment_post_limit
 
 blp = Blueprint("blog_api", __name__, url_prefix="/api/v1", description="Posts and comments")
+STAFF_ONLY = [{"bearerAuth": []}]
+
+
+@blp.route("/posts", methods=["GET"])
+@blp.response(200, PostSummarySchema(many=True))
+def list_posts():
+    """List published articles
+
+    Newest first, each with its number of approved comments.
+    """
+    return posts.post_summaries()
+
+
+@blp.route("/posts/<slug>/comments", methods=["POST"])
+@public_post_limit
+@comment_post_limit
+@blp.arguments(CommentCreateSchema)
+@blp.response(202, CommentCreatedSchema)
+def create_comment(data, slug):
+    """Leave a reply under an article
+
+    Stored as pending (or approved or spam by the moderation rules); 404 for an unknown article.
+    """
+    post = service.find_post(slug)
+    if post is None:
+        abort(404, message=f"There is no article {slug!r}.")
+    try:
+        comment = service.submit_comment(post, data, current_visit(data))
+    except CommentRefused as refused:
+        abort(refused.status, message=refused.message, messages={"json": {refused.field: [refused.message]}})
+    return {"id": comment.id, "status": comment.status}
+
+
+@blp.route("/comments", methods=["GET"])
+@blp.doc(security=STAFF_ONLY)
+@blp.arguments(CommentQuerySchema, location="query")
+@blp.response(200, CommentSchema(many=True))
+@api_staff_required()
+def list_comments(query):
+    """List comments by moderation status (staff)
+
+    `status=pending` (the default) is the moderation queue, oldest first.
+    """
+    return service.comments_with_status(query["status"])
+
+
+@blp.route("/comments/<int:comment_id>", methods=["PATCH"])
+@blp.doc(security=STAFF_ONLY)
+@blp.arguments(CommentStatusSchema)
+@blp.response(200, CommentSchema)
+@api_staff_required()
+def moderate_comment(data, comment_id):
+    """Approve a comment, or mark it spam or trash (staff)"""
+    comment = service.find_comment(comment_id)
+    if comment is None:
+        abort(404, message="There is no such comment.")
+    return service.moderate(comment, data["status"])

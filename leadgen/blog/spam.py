@@ -7,12 +7,17 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
-from ..extensions import db
+from ..extensions import db, limiter
 from ..tokens import TokenExpired, TokenInvalid, sign, unsign
 from .models import Comment
 
 FORM_TOKEN_PURPOSE = "comment-form"
 LINK_PATTERN = re.compile(r"https?://|www\.|<a\s", re.IGNORECASE)
+
+# A flood limit per IP for comments (page and API share it), on top of public_post_limit.
+comment_post_limit = limiter.shared_limit(
+    lambda: current_app.config["COMMENT_POST_LIMIT"], scope="comments", methods=["POST"]
+)
 
 
 class CommentRefused(Exception):

@@ -1,5 +1,100 @@
-"""Blog pages."""
+"""Blog pages: the list, an article with its comments and "Leave a reply", the Atom feed."""
 
-from flask import Blueprint
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+
+from ..forms import current_visit, honeypot_filled, load_form
+from ..leads.consent import MARKETING_EMAIL
+from ..ratelimits import public_post_limit
+from . import posts, service
+from .feed import atom_feed
+from .render import article_html, comment_html
+from .schemas import CommentCreateSchema
+from .spam import CommentRefused, check_form_token, comment_post_limit, form_token
 
 bp = Blueprint("blog", __name__, url_prefix="/blog")
+
+# The session remembers a reader's own pending comments so that they, and only they, see them.
+OWN_COMMENTS_KEY = "own_comments"
+OWN_COMMENTS_KEPT = 20
+AWAITING = "Thank you. Your comment is awaiting moderation: only you can see it until we publish it."
+PUBLISHED = "Thank you. Your comment is published."
+
+
+@bp.get("")
+def index():
+    """Published articles, newest first, a page at a time."""
+    page = request.args.get("page", 1, type=int)
+    listing = posts.list_posts(max(page, 1), current_app.config["BLOG_PAGE_SIZE"])
+    return render_template("blog/index.html", listing=listing)
+
+
+@bp.get("/feed.xml")
+def feed():
+    """The Atom feed of the newest articles."""
+    return current_app.response_class(atom_feed(posts.recent_posts()), mimetype="application/atom+xml")
+
+
+def own_pending_ids() -> list[int]:
+    """Ids of the comments this browser posted that still await moderation."""
+    return [i for i in session.get(OWN_COMMENTS_KEY, []) if isinstance(i, int)]
+
+
+def article_page(post, values: dict, errors: dict, status: int = 200):
+    """The article, its comment thread and the reply form with its values and messages."""
+    replying_to = None
+    parent_id = values.get("parent_id") or request.args.get("replytocom", "")
+    if str(parent_id).isdigit():
+        found = service.find_comment(int(parent_id))
+        if found and found.post_id == post.id and found.status == "approved":
+            replying_to = found
+    page = render_template(
+        "blog/post.html",
+        post=post,
+        body=article_html(post.body_markdown),
+        thread=service.comment_thread(post, own_pending_ids()),
+        max_depth=current_app.config["COMMENT_MAX_DEPTH"],
+        replying_to=replying_to,
+        form_token=form_token(post.id),
+        values=values,
+        errors=errors,
+        consent_text=MARKETING_EMAIL.text,
+    )
+    return page, status
+
+
+@bp.get("/<slug>")
+def post(slug: str):
+    """One article; `?replytocom=ID#respond` opens the form as a reply (no JavaScript needed)."""
+    found = service.find_post(slug) or abort(404)
+    return article_page(found, {}, {})
+
+
+@bp.post("/<slug>/comments")
+@public_post_limit
+@comment_post_limit
+def comment(slug: str):
+    """Store a comment and 303 back to the article; 422 with messages; 404 for an unknown article."""
+    found = service.find_post(slug) or abort(404)
+    if honeypot_filled():
+        flash(AWAITING, "success")
+        return redirect(url_for(".post", slug=slug, _anchor="comments"), 303)
+    data, errors = load_form(CommentCreateSchema())
+    if not errors:
+        try:
+            check_form_token(request.form.get("form_token", ""), found.id)
+            stored = service.submit_comment(found, data, current_visit())
+        except CommentRefused as refused:
+            errors = {refused.field: [refused.message]}
+    if errors:
+        return article_page(found, request.form.to_dict(), errors, 422)
+    if stored.status == "pending":
+        session[OWN_COMMENTS_KEY] = [*own_pending_ids(), stored.id][-OWN_COMMENTS_KEPT:]
+    flash(PUBLISHED if stored.status == "approved" else AWAITING, "success")
+    anchor = f"comment-{stored.id}" if stored.status != "spam" else "comments"
+    return redirect(url_for(".post", slug=slug, _anchor=anchor), 303)
+
+
+@bp.app_template_filter("comment_html")
+def comment_html_filter(text: str):
+    """Templates show a comment's words with `{{ comment.body | comment_html }}`."""
+    return comment_html(text)

@@ -1,0 +1,46 @@
+"""The blog's Atom feed (RFC 4287), written with xml.etree so every value is escaped."""
+
+from xml.etree import ElementTree as ET
+
+from flask import current_app, url_for
+
+from ..database import utcnow
+from .models import Post
+from .render import article_html
+
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def sub(parent: ET.Element, tag: str, text: str | None = None, **attributes) -> ET.Element:
+    """Add an Atom child element with optional text and attributes."""
+    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def atom_feed(posts: list[Post]) -> bytes:
+    """The feed document: newest articles with their full, sanitised HTML."""
+    ET.register_namespace("", ATOM)
+    clinic = current_app.config["CLINIC_NAME"]
+    home = url_for("blog.index", _external=True)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    sub(feed, "id", home)
+    sub(feed, "title", f"{clinic}: blog")
+    sub(feed, "subtitle", "Articles on autoimmune disease, gut health and recovery")
+    sub(feed, "updated", max((post.updated_at for post in posts), default=utcnow()).isoformat())
+    sub(feed, "link", rel="self", type="application/atom+xml", href=url_for("blog.feed", _external=True))
+    sub(feed, "link", rel="alternate", type="text/html", href=home)
+    sub(sub(feed, "author"), "name", clinic)
+    for post in posts:
+        url = url_for("blog.post", slug=post.slug, _external=True)
+        entry = sub(feed, "entry")
+        sub(entry, "id", url)
+        sub(entry, "title", post.title)
+        sub(entry, "link", rel="alternate", type="text/html", href=url)
+        sub(entry, "published", post.published_at.isoformat())
+        sub(entry, "updated", post.updated_at.isoformat())
+        if post.summary:
+            sub(entry, "summary", post.summary)
+        sub(entry, "content", str(article_html(post.body_markdown)), type="html")
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
