@@ -1,7 +1,6 @@
 """Registering for a webinar: one transaction for the lead, the seat, the mail and the follow-up."""
 
 import base64
-import importlib.util
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -84,7 +83,7 @@ def register(webinar: Webinar, data: dict, visit: Visit) -> Registered:
     """Register a person (validated data: email, first_name, consent) and commit once.
 
     Lead capture, the seat, the registration row, the confirmation with its .ics, the
-    reminders, the follow-up sequence and the webhook event all commit together, or none do.
+    reminders and the follow-up sequence all commit together, or none do.
     """
     if (state := webinar.state()) not in ("open", "full"):
         raise RegistrationRefused(state)
@@ -99,7 +98,8 @@ def register(webinar: Webinar, data: dict, visit: Visit) -> Registered:
         detail={"webinar": webinar.slug},
     )
     lead = capture.lead
-    inserted = db.session.execute(
+    # RETURNING, not rowcount: the ORM reports -1 for this statement on PostgreSQL.
+    inserted = db.session.scalar(
         insert_ignoring_conflicts(
             Registration,
             {
@@ -110,20 +110,19 @@ def register(webinar: Webinar, data: dict, visit: Visit) -> Registered:
                 "created_at": utcnow(),
             },
             ["webinar_id", "lead_id"],
-        )
-    ).rowcount
+        ).returning(Registration.id)
+    )
     registration = db.session.scalars(
         select(Registration).where(Registration.webinar_id == webinar.id, Registration.lead_id == lead.id)
     ).one()
-    created = bool(inserted) or registration.status == "cancelled"
+    created = inserted is not None or registration.status == "cancelled"
     if created:
         take_seat(webinar)
-        if not inserted:  # registering again after cancelling: a fresh generation of mail
+        if inserted is None:  # registering again after cancelling: a fresh generation of mail
             registration.status, registration.cancelled_at = "registered", None
             registration.generation += 1
         db.session.flush()
         queue_mail(webinar, registration)
-        emit_registered(webinar, registration)
     start_sequence(
         lead, "webinar", starts_at=webinar.ends_at, context={"webinar_id": webinar.id, "webinar_title": webinar.title}
     )
@@ -164,23 +163,6 @@ def queue_mail(webinar: Webinar, registration: Registration) -> None:
                 context={**context, "reminder": name},
                 **common,
             )
-
-
-def emit_registered(webinar: Webinar, registration: Registration) -> None:
-    """Tell the CRM's webhooks, in this transaction, when the webhooks module is installed."""
-    if importlib.util.find_spec("leadgen.webhooks.service") is None:
-        return
-    from ..webhooks.service import emit_event
-
-    emit_event(
-        "webinar.registered",
-        {
-            "webinar": webinar.slug,
-            "registration_id": registration.id,
-            "lead_id": registration.lead_id,
-            "starts_at": webinar.starts_at.isoformat(),
-        },
-    )
 
 
 def cancel_token(registration: Registration) -> str:
