@@ -60,7 +60,9 @@ def _configure_sqlite(engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         # Take the write lock up front: a read that later writes cannot deadlock.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A long read-only stream (the CSV export) asks for a plain BEGIN so writers go on.
+        read_only = connection.get_execution_options().get("sqlite_read_only")
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def register_database(app) -> None:

@@ -2,7 +2,7 @@
 
 from .blog.models import Comment, Post
 from .leads.erasure import ErasedLead
-from .leads.models import Activity, Consent, Lead
+from .leads.models import Activity, Consent, ExportLog, Lead
 from .outbox.models import OutboxMessage
 from .staff.models import ApiToken, StaffUser
 from .webinars.models import Registration, Webinar
@@ -13,6 +13,7 @@ __all__ = [
     "Comment",
     "Consent",
     "ErasedLead",
+    "ExportLog",
     "Lead",
     "OutboxMessage",
     "Post",

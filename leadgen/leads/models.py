@@ -92,3 +92,24 @@ class Activity(db.Model):
 
     def __repr__(self) -> str:
         return f"<Activity {self.id} lead={self.lead_id} {self.kind}>"
+
+
+class ExportLog(db.Model):
+    """One export of leads (who, when, with which filters, how many rows): personal data leaving us."""
+
+    __tablename__ = "export_logs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The staff member's email, or "cli" for `flask leads export`.
+    actor: Mapped[str] = mapped_column(String(254))
+    staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    format: Mapped[str] = mapped_column(String(10), default="csv")
+    filters: Mapped[dict] = mapped_column(JSON, default=dict)
+    rows: Mapped[int] = mapped_column(default=0)
+    # False until the last row went out: an interrupted download stays visible as such.
+    completed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"<ExportLog {self.id} {self.actor} {self.format} rows={self.rows}>"
