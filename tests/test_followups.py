@@ -1,6 +1,7 @@
 """Follow-up sequences: timing with time travel, office hours, no double steps, every stop rule."""
 
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 import time_machine
@@ -26,18 +27,25 @@ def at(moment: datetime):
     return time_machine.travel(moment, tick=False)
 
 
+def build_clinic(make_app, **overrides):
+    """An app with explicit follow-up settings (Chicago, weekdays 9 to 5, 2 and 7 days), plus `overrides`."""
+    settings = {
+        "FOLLOWUP_DELAYS": TWO_STEPS,
+        "OFFICE_HOURS": "Mon-Fri 09:00-17:00",
+        "CLINIC_TIMEZONE": "America/Chicago",
+        "DOUBLE_OPT_IN": False,
+        **overrides,
+    }
+    app = make_app(**settings)
+    with app.app_context():
+        seed_ebook()
+    return app
+
+
 @pytest.fixture
 def clinic(make_app):
-    """An app with explicit follow-up settings; call it with overrides for other ones."""
-
-    def build(**overrides):
-        settings = {"FOLLOWUP_DELAYS": TWO_STEPS, "OFFICE_HOURS": "Mon-Fri 09:00-17:00", **overrides}
-        app = make_app(CLINIC_TIMEZONE="America/Chicago", DOUBLE_OPT_IN=False, **settings)
-        with app.app_context():
-            seed_ebook()
-        return app
-
-    return build
+    """build_clinic for this test: call it with the settings that differ."""
+    return partial(build_clinic, make_app)
 
 
 def request_ebook(app, email: str = "ana@example.com", consent: bool = True):
