@@ -61,3 +61,26 @@ def staff_token(app, email: str = "admin@clinic.example", role: str = "admin") -
 def sign_in(client, email: str = "admin@clinic.example", password: str = STAFF_PASSWORD):
     """Sign in through the console's form, as a person does; returns the response."""
     return submit_form(client, "/admin/login", {"email": email, "password": password})
+
+
+def add_lead(app, email: str, *, source: str = "ebook", first_name: str = "Ana", consent: bool = False, **columns):
+    """Capture a lead as a form would (consent evidence from 203.0.113.7), then set `columns`; returns its id."""
+    from leadgen.extensions import db
+    from leadgen.leads.consent import MARKETING_EMAIL
+    from leadgen.leads.service import Visit, capture_lead
+
+    with app.app_context():
+        visit = Visit(ip_address="203.0.113.7", user_agent="pytest", utm={"utm_source": columns.pop("utm_source", "")})
+        capture = capture_lead(
+            email=email,
+            first_name=first_name,
+            source=source,
+            activity=f"{source}_requested",
+            visit=visit,
+            consent=MARKETING_EMAIL,
+            consent_granted=consent,
+        )
+        for name, value in columns.items():
+            setattr(capture.lead, name, value)
+        db.session.commit()
+        return capture.lead.id

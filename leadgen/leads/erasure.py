@@ -3,13 +3,14 @@
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import String, Text, cast, delete, func, or_, select
+from sqlalchemy import String, Text, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..blog.service import anonymise_comments
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
 from ..outbox.models import OutboxMessage
+from ..webinars.models import Registration, Webinar
 from .fields import normalise_email
 from .models import Activity, Consent, Lead
 
@@ -41,14 +42,25 @@ def is_erased(email: str) -> bool:
     return db.session.scalar(select(ErasedLead.id).where(ErasedLead.email_sha256 == email_hash(email))) is not None
 
 
+def release_seats(lead_id: int) -> None:
+    """Give back the seats the lead holds; their registrations then go with the lead (ON DELETE CASCADE)."""
+    held = select(Registration.webinar_id).where(Registration.lead_id == lead_id, Registration.status == "registered")
+    db.session.execute(
+        update(Webinar)
+        .where(Webinar.id.in_(held), Webinar.seats_taken > 0)
+        .values(seats_taken=Webinar.seats_taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def erase_lead(lead_id: int, erased_by: str) -> bool:
     """Erase the lead and everything about them in one transaction; False if there is no such lead.
 
     Deletes their consents, activities and every outbox message to or about them (queued or
     sent: the rendered context holds their address and name), blanks the personal fields of
     their blog comments (the words stay under the article), and records the tombstone.
-    Rows of other domains that reference the lead (webinar registrations) go with it by
-    their ON DELETE CASCADE.
+    Webinar seats they hold are given back; their registrations go with the lead by the
+    foreign key's ON DELETE CASCADE.
     """
     lead = db.session.get(Lead, lead_id)
     if lead is None:
@@ -65,6 +77,7 @@ def erase_lead(lead_id: int, erased_by: str) -> bool:
         )
     )
     anonymise_comments(email)
+    release_seats(lead_id)
     db.session.execute(delete(Activity).where(Activity.lead_id == lead_id))
     db.session.execute(delete(Consent).where(Consent.lead_id == lead_id))
     db.session.execute(delete(Lead).where(Lead.id == lead_id))

@@ -1,5 +1,7 @@
 """`flask --app wsgi staff ...`: accounts and API tokens, from the operator's shell."""
 
+import sys
+
 import click
 from flask.cli import with_appcontext
 
@@ -18,7 +20,7 @@ def staff_user_or_fail(email: str):
 def read_password(from_stdin: bool) -> str:
     """The new password: the first line of standard input, or a hidden prompt asked twice."""
     if from_stdin:
-        return click.get_text_stream("stdin").readline().rstrip("\r\n")
+        return sys.stdin.readline().rstrip("\r\n")
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 

@@ -1,0 +1,139 @@
+"""Who may open what: every console path and staff API endpoint, by role, and CSRF on every staff form."""
+
+import re
+
+import pytest
+
+from leadgen.extensions import db
+from leadgen.outbox.service import enqueue
+
+from .helpers import add_lead, csrf_token_from, make_staff, sign_in, staff_token
+
+PUBLIC_ADMIN_ENDPOINTS = {"staff.login", "staff.login_submit", "staff.logout"}
+
+# (method, path, marketing answers, admin answers); {lead} and {message} are filled in.
+CONSOLE = [
+    ("GET", "/admin/", 200, 200),
+    ("GET", "/admin/leads", 200, 200),
+    ("GET", "/admin/leads/{lead}", 200, 200),
+    ("GET", "/admin/leads/{lead}/export.json", 200, 200),
+    ("POST", "/admin/leads/{lead}/status", 303, 303),
+    ("POST", "/admin/outbox/{message}/retry", 303, 303),
+    ("GET", "/admin/leads/{lead}/erase", 403, 200),
+    ("POST", "/admin/leads/{lead}/erase", 403, 303),
+]
+STAFF_API = [
+    ("GET", "/api/v1/leads", None, 200, 200),
+    ("PATCH", "/api/v1/leads/{lead}", {"status": "contacted"}, 200, 200),
+    ("GET", "/api/v1/leads/{lead}/export", None, 200, 200),
+    ("DELETE", "/api/v1/leads/{lead}", None, 403, 204),
+]
+# Other domains' staff endpoints, with valid bodies: a token is needed for each.
+WEBINAR = {
+    "title": "Gut health",
+    "starts_at": "2030-01-15T18:00:00Z",
+    "duration_minutes": 60,
+    "capacity": 50,
+    "join_url": "https://meet.example/x",
+    "description": "Q&A",
+}
+OTHER_STAFF_API = [
+    ("GET", "/api/v1/comments", None),
+    ("PATCH", "/api/v1/comments/1", {"status": "approved"}),
+    ("POST", "/api/v1/webinars", WEBINAR),
+]
+
+
+@pytest.fixture
+def ids(app):
+    """A lead with a failed message, so every path has something real to show."""
+    lead_id = add_lead(app, "ana@example.com", consent=True)
+    with app.app_context():
+        enqueue(template="ebook_delivery", recipient="ana@example.com", dedupe_key="t:1", lead_id=lead_id)
+        db.session.commit()
+        from leadgen.outbox.models import OutboxMessage
+
+        message = db.session.scalars(db.select(OutboxMessage)).one()
+        message.status = "failed"
+        db.session.commit()
+        return {"lead": lead_id, "message": message.id}
+
+
+def admin_routes(app, ids):
+    """(method, path) of every console route but sign-in and sign-out, with ids filled in."""
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/admin") or rule.endpoint in PUBLIC_ADMIN_ENDPOINTS:
+            continue
+        path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(ids.get(m.group(1).removesuffix("_id"), 1)), rule.rule)
+        routes += [(method, path) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return routes
+
+
+def test_every_console_path_sends_a_signed_out_visitor_to_sign_in(app, client, ids):
+    token = csrf_token_from(client.get("/admin/login").get_data(as_text=True))
+    routes = admin_routes(app, ids)
+    assert len(routes) >= len(CONSOLE)
+    for method, path in routes:
+        response = client.open(path, method=method, data={"csrf_token": token} if method == "POST" else None)
+        assert response.status_code == 302, (method, path, response.status_code)
+        assert response.location.startswith("/admin/login?next="), (method, path)
+
+
+@pytest.mark.parametrize("role", ["marketing", "admin"])
+@pytest.mark.parametrize(("method", "path", "marketing", "admin"), CONSOLE)
+def test_console_by_role(app, client, ids, role, method, path, marketing, admin):
+    make_staff(app, f"{role}@clinic.example", role)
+    sign_in(client, f"{role}@clinic.example")
+    url = path.format(**ids)
+    if method == "GET":
+        response = client.get(url)
+    else:
+        token = csrf_token_from(client.get("/admin/").get_data(as_text=True))
+        response = client.post(url, data={"csrf_token": token, "status": "booked"})
+    expected = marketing if role == "marketing" else admin
+    assert response.status_code == expected, response.get_data(as_text=True)[:500]
+    if expected == 403:
+        page = response.get_data(as_text=True)
+        assert "Not allowed for your role" in page and "needs the admin role" in page
+
+
+def test_unknown_lead_pages_are_404(app, client):
+    make_staff(app)
+    sign_in(client)
+    for path in ("/admin/leads/999", "/admin/leads/999/export.json", "/admin/leads/999/erase"):
+        assert client.get(path).status_code == 404, path
+
+
+@pytest.mark.parametrize("role", [None, "marketing", "admin"])
+@pytest.mark.parametrize(("method", "path", "body", "marketing", "admin"), STAFF_API)
+def test_staff_api_by_role(app, client, ids, role, method, path, body, marketing, admin):
+    headers = staff_token(app, f"{role}@clinic.example", role) if role else {}
+    response = client.open(path.format(**ids), method=method, json=body, headers=headers)
+    expected = {None: 401, "marketing": marketing, "admin": admin}[role]
+    assert response.status_code == expected, response.get_json()
+    if expected in (401, 403):
+        assert response.get_json()["code"] == expected
+
+
+@pytest.mark.parametrize(("method", "path", "body"), OTHER_STAFF_API)
+def test_other_staff_endpoints_need_a_token(client, method, path, body):
+    assert client.open(path, method=method, json=body).status_code == 401
+
+
+@pytest.mark.parametrize(("method", "path"), [("PATCH", "/api/v1/leads/999"), ("DELETE", "/api/v1/leads/999")])
+def test_staff_api_unknown_lead_is_404(app, client, method, path):
+    response = client.open(path, method=method, json={"status": "booked"}, headers=staff_token(app))
+    assert response.status_code == 404
+    assert client.get("/api/v1/leads/999/export", headers=staff_token(app, "b@clinic.example")).status_code == 404
+
+
+def test_every_staff_form_refuses_a_post_without_csrf(app, client, ids):
+    make_staff(app)
+    sign_in(client)
+    posts = [path for method, path in admin_routes(app, ids) if method == "POST"]
+    posts += ["/admin/login", "/admin/logout"]
+    for path in posts:
+        response = client.post(path, data={"status": "booked", "email": "admin@clinic.example"})
+        assert response.status_code == 400, path
+        assert "reload the page" in response.get_data(as_text=True)

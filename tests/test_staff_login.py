@@ -1,0 +1,87 @@
+"""Signing in and out of the console: same answer for any wrong part, local redirects only, a rate limit."""
+
+import pytest
+
+from .helpers import STAFF_PASSWORD, csrf_token_from, make_staff, sign_in, submit_form
+
+
+def test_sign_in_goes_where_the_user_was_going(app, client):
+    make_staff(app)
+    bounced = client.get("/admin/leads?source=ebook")
+    assert bounced.status_code == 302
+    assert "/admin/login?next=" in bounced.location
+
+    response = submit_form(client, bounced.location, {"email": "ADMIN@clinic.example ", "password": STAFF_PASSWORD})
+    assert response.status_code == 303
+    assert response.location == "/admin/leads?source=ebook"
+    assert client.get("/admin/leads").status_code == 200
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:x"])
+def test_next_never_leaves_the_site(app, client, target):
+    make_staff(app)
+    response = submit_form(
+        client, "/admin/login", {"email": "admin@clinic.example", "password": STAFF_PASSWORD, "next": target}
+    )
+    assert response.status_code == 303
+    assert response.location == "/admin/"
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [("admin@clinic.example", "wrong password!"), ("nobody@clinic.example", STAFF_PASSWORD)],
+)
+def test_wrong_email_or_password_get_the_same_answer(app, client, email, password):
+    make_staff(app)
+    response = sign_in(client, email, password)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "That email and password do not match an account." in page
+    assert password not in page  # the password is never echoed back
+    assert client.get("/admin/").status_code == 302
+
+
+def test_missing_fields_are_named(app, client):
+    response = submit_form(client, "/admin/login", {"email": " ", "password": ""})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Enter your email address." in page and "Enter your password." in page
+
+
+def test_sign_out_needs_the_form_and_ends_the_session(app, client):
+    make_staff(app)
+    sign_in(client)
+    dashboard = client.get("/admin/").get_data(as_text=True)
+    assert "Sign out" in dashboard
+
+    assert client.post("/admin/logout").status_code == 400  # no CSRF token: refused
+    assert client.get("/admin/").status_code == 200
+
+    response = client.post("/admin/logout", data={"csrf_token": csrf_token_from(dashboard)})
+    assert response.status_code == 303 and response.location == "/admin/login"
+    assert "You are signed out." in client.get("/admin/login").get_data(as_text=True)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_sign_in_attempts_are_limited_per_ip(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="10/minute")
+    make_staff(app)
+    client = app.test_client()
+    for _ in range(10):
+        assert sign_in(client, password="wrong password!").status_code == 422
+    blocked = sign_in(client)  # even the right password waits
+    assert blocked.status_code == 429
+    assert "Too many sign-in attempts" in blocked.get_data(as_text=True)
+    # Someone at another address is not held up by this one.
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "198.51.100.9"
+    assert sign_in(elsewhere).status_code == 303
+
+
+def test_session_cookie_is_secure_when_configured(make_app):
+    app = make_app(SESSION_COOKIE_SECURE=True)
+    make_staff(app)
+    client = app.test_client()
+    response = sign_in(client)
+    cookie = next(value for name, value in response.headers.items() if name == "Set-Cookie" and "session=" in value)
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
