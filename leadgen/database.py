@@ -6,6 +6,7 @@ from sqlalchemy import DateTime, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.types import TypeDecorator
+from werkzeug.routing import IntegerConverter
 
 from .extensions import db
 
@@ -65,8 +66,18 @@ def _configure_sqlite(engine) -> None:
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+class RowIdConverter(IntegerConverter):
+    """`<int:id>` in URLs, bounded to what an INTEGER key holds: a larger number is a 404, not a 500."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def register_database(app) -> None:
     """Initialise flask-sqlalchemy and tune the engine for its dialect."""
+    # Before any blueprint adds its routes, so every <int:...> is bounded.
+    app.url_map.converters["int"] = RowIdConverter
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

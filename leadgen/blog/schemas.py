@@ -68,6 +68,8 @@ class CommentCreateSchema(Schema):
     @pre_load
     def blank_is_missing(self, data, **kwargs):
         """An empty optional form field means "not given"."""
+        if not isinstance(data, dict):
+            return data  # not an object: marshmallow answers "Invalid input type" (422)
         return {key: value for key, value in data.items() if not (key in ("parent_id", "website") and value == "")}
 
 
