@@ -1,6 +1,8 @@
 """Blog endpoints of the JSON API: articles, comments from the clinic's website, moderation."""
 
-from flask_smorest import Blueprint, abort
+from flask import abort
+from flask_smorest import Blueprint
+from flask_smorest import abort as api_abort
 
 from ..forms import current_visit
 from ..ratelimits import public_post_limit
@@ -42,11 +44,11 @@ def create_comment(data, slug):
     """
     post = service.find_post(slug)
     if post is None:
-        abort(404, message=f"There is no article {slug!r}.")
+        abort(404, description=f"There is no article {slug!r}.")
     try:
         comment = service.submit_comment(post, data, current_visit(data))
     except CommentRefused as refused:
-        abort(refused.status, message=refused.message, messages={"json": {refused.field: [refused.message]}})
+        api_abort(refused.status, messages={"json": {refused.field: [refused.message]}})
     return {"id": comment.id, "status": comment.status}
 
 
@@ -72,5 +74,5 @@ def moderate_comment(data, comment_id):
     """Approve a comment, or mark it spam or trash (staff)"""
     comment = service.find_comment(comment_id)
     if comment is None:
-        abort(404, message="There is no such comment.")
+        abort(404, description=f"There is no comment {comment_id}.")
     return service.moderate(comment, data["status"])
