@@ -44,7 +44,13 @@ class WebinarSchema(Schema):
 class WebinarCreateSchema(Schema):
     """A webinar as staff schedule it; starts_at must carry its timezone."""
 
-    title = PlainText(required=True, max_length=200, label="the title", error_messages={"required": "Enter a title."})
+    title = PlainText(
+        required=True,
+        max_length=200,
+        label="the title",
+        required_message="Enter a title.",
+        error_messages={"required": "Enter a title."},
+    )
     description = fields.String(load_default="", validate=validate.Length(max=5000))
     presenter = PlainText(max_length=200, label="the presenter", load_default="")
     starts_at = fields.AwareDateTime(

@@ -166,4 +166,4 @@ def registration_counts() -> dict[int, int]:
         .where(Registration.status == "registered")
         .group_by(Registration.webinar_id)
     )
-    return dict(rows.tuples().all())
+    return {webinar_id: registered for webinar_id, registered in rows}
