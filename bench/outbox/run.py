@@ -1,0 +1,161 @@
+"""Outbox worker throughput against raw smtplib, to the same local aiosmtpd sink, in the same run.
+
+For each database: queue MESSAGES delivery mails, render them once and send those bytes with
+raw smtplib over one connection (the yardstick: nothing but SMTP), then queue the same number
+again and time `run_worker(once=True)` draining them (claim, render, send, record). Prints
+both rates and the worker/raw ratio last. Target: ratio >= 0.7.
+
+Settings from the environment: BENCH_MESSAGES (default 5000), BENCH_DATABASES (default
+"sqlite,postgresql"), BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1/leadgen_bench_outbox).
+"""
+
+import logging
+import os
+import shutil
+import smtplib
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import func, select  # noqa: E402
+
+from leadgen import create_app  # noqa: E402
+from leadgen.extensions import db  # noqa: E402
+from leadgen.outbox.models import OutboxMessage  # noqa: E402
+from leadgen.outbox.render import render_email  # noqa: E402
+from leadgen.outbox.service import enqueue  # noqa: E402
+from leadgen.outbox.worker import run_worker  # noqa: E402
+
+MESSAGES = int(os.environ.get("BENCH_MESSAGES", "5000"))
+DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1/leadgen_bench_outbox")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_sink(port: int) -> subprocess.Popen:
+    """aiosmtpd's Sink handler in its own process, so it never competes with us for the GIL."""
+    command = [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"]
+    sink = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            with smtplib.SMTP("127.0.0.1", port, timeout=1) as smtp:
+                smtp.noop()
+            return sink
+        except OSError:
+            time.sleep(0.1)
+    sink.kill()
+    raise SystemExit("the aiosmtpd sink did not start")
+
+
+def recreate_postgresql(url: str) -> str:
+    """Drop and create the benchmark's own database; return its SQLAlchemy URL."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(scheme="postgresql+psycopg"))
+
+
+def queue(count: int, label: str) -> None:
+    """Queue `count` ebook delivery mails in one transaction."""
+    for number in range(count):
+        enqueue(
+            template="ebook_delivery",
+            recipient=f"lead{number}@example.com",
+            recipient_name=f"Lead {number}",
+            context={"first_name": f"Lead {number}", "lead_id": number + 1},
+            dedupe_key=f"bench:{label}:{number}",
+        )
+    db.session.commit()
+
+
+def raw_smtplib_rate(app) -> float:
+    """Messages per second for raw smtplib sending pre-rendered messages over one connection."""
+    queue(MESSAGES, "raw")
+    rendered = []
+    for message in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)):
+        email = render_email(message)
+        rendered.append((email.sender, [message.recipient], email.as_bytes()))
+    db.session.execute(OutboxMessage.__table__.delete())
+    db.session.commit()
+    started = time.perf_counter()
+    with smtplib.SMTP(app.config["MAIL_SERVER"], app.config["MAIL_PORT"], timeout=30) as smtp:
+        for sender, recipients, data in rendered:
+            smtp.sendmail(sender, recipients, data)
+    return len(rendered) / (time.perf_counter() - started)
+
+
+def worker_rate() -> float:
+    """Messages per second for one worker draining the queue (claim, render, send, record)."""
+    queue(MESSAGES, "worker")
+    db.session.remove()
+    started = time.perf_counter()
+    run_worker(once=True)
+    elapsed = time.perf_counter() - started
+    sent = db.session.scalar(select(func.count()).where(OutboxMessage.status == "sent"))
+    if sent != MESSAGES:
+        raise SystemExit(f"the worker sent {sent} of {MESSAGES} messages")
+    return MESSAGES / elapsed
+
+
+def measure(database: str, port: int) -> tuple[float, float]:
+    workdir = Path(tempfile.mkdtemp(prefix=f"leadgen-bench-outbox-{database}-"))
+    try:
+        url = recreate_postgresql(POSTGRES_URL) if database == "postgresql" else f"sqlite:///{workdir / 'b.sqlite3'}"
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": url,
+                "INSTANCE_PATH": str(workdir / "instance"),
+                "SECRET_KEY": "benchmark-secret-key",
+                "MAIL_SERVER": "127.0.0.1",
+                "MAIL_PORT": port,
+            }
+        )
+        with app.app_context():
+            db.create_all()
+            raw = raw_smtplib_rate(app)
+            worker = worker_rate()
+            db.session.remove()
+            db.engine.dispose()
+        return raw, worker
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main() -> int:
+    logging.disable(logging.INFO)  # the worker logs each message; the benchmark is not about logging
+    port = free_port()
+    sink = start_sink(port)
+    ratios = {}
+    try:
+        for database in DATABASES:
+            raw, worker = measure(database, port)
+            ratios[database] = worker / raw
+            print(f"{database:>10}: raw smtplib {raw:7.0f} msg/s   worker {worker:7.0f} msg/s", flush=True)
+    finally:
+        sink.terminate()
+        sink.wait(timeout=10)
+    summary = ", ".join(f"{database} {ratio:.2f}" for database, ratio in ratios.items())
+    print(f"target (ratio >= 0.7): {'met' if min(ratios.values()) >= 0.7 else 'MISSED'}")
+    print(f"ratio worker/raw ({MESSAGES} messages): {summary}; lowest {min(ratios.values()):.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
