@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from .blog.posts import seed_demo_article
 from .ebook.sample import write_sample_ebook
+from .webinars.demo import seed_demo_webinars
 
 
 def seed_ebook() -> str:
@@ -19,7 +20,7 @@ def seed_ebook() -> str:
     return f"ebook: wrote {path}"
 
 
-SEEDERS = (seed_ebook, seed_demo_article)
+SEEDERS = (seed_ebook, seed_demo_article, seed_demo_webinars)
 
 
 @click.group("demo")

@@ -329,3 +329,14 @@ def test_consenting_registrant_gets_the_webinar_follow_up_after_it_ends(app, cli
     followups = [m for m in outbox(app) if m.template.startswith("followup_webinar")]
     assert {m.recipient for m in followups} == {"yes@example.com"}
     assert all(m.due_at > ends_at and m.category == "marketing" for m in followups)
+
+
+def test_demo_seed_schedules_three_upcoming_webinars_once(app, client, runner):
+    first = runner.invoke(args=["demo", "seed"])
+    assert first.exit_code == 0, first.output
+    assert "webinars: scheduled 3, kept 0" in first.output
+    second = runner.invoke(args=["demo", "seed"])
+    assert "webinars: scheduled 0, kept 3" in second.output
+    assert count(app, Webinar) == 3
+    page = client.get("/webinars").get_data(as_text=True)
+    assert page.count('class="webinar-card"') == 3 and "100 seats left" in page
