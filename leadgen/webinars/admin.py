@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from ..forms import load_form
+from ..leads.export import neutralise
 from ..staff.auth import staff_required
 from . import service
 from .models import Webinar
@@ -14,8 +15,6 @@ from .schemas import WebinarFormSchema
 
 bp = Blueprint("webinars_admin", __name__, url_prefix="/admin/webinars")
 
-# Cells a spreadsheet would read as a formula start with one of these (OWASP CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = ("registered_at", "first_name", "email", "status", "marketing_consent", "lead_status", "cancelled_at")
 
 
@@ -102,12 +101,6 @@ def detail(webinar_id: int):
     return render_template("admin/webinars_detail.html", webinar=webinar, registrations=webinar.registrations)
 
 
-def safe_cell(value) -> str:
-    """A CSV cell a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 @bp.get("/<int:webinar_id>/registrations.csv")
 @staff_required()
 def export(webinar_id: int):
@@ -119,15 +112,15 @@ def export(webinar_id: int):
     for registration in webinar.registrations:
         lead = registration.lead
         row = (
-            registration.created_at.isoformat(),
+            registration.created_at,
             lead.first_name,
             lead.email,
             registration.status,
             "yes" if lead.marketing_consent else "no",
             lead.status,
-            registration.cancelled_at.isoformat() if registration.cancelled_at else "",
+            registration.cancelled_at,
         )
-        writer.writerow([safe_cell(value) for value in row])
+        writer.writerow([neutralise(value) for value in row])
     response = current_app.response_class("\ufeff" + buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{webinar.slug}-registrations.csv"'
     return response
