@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from .dashboard import DailyLeads
 
 WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, TOP, BOTTOM = 36, 8, 10, 34
+LEFT, RIGHT, TOP, BOTTOM = 36, 24, 10, 34
 # Colours that stay apart for common colour blindness (Okabe-Ito), one per source.
 SOURCE_COLOURS = {"ebook": "#0072B2", "webinar": "#E69F00", "comment": "#009E73"}
 

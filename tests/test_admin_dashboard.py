@@ -1,0 +1,116 @@
+"""The dashboard a marketer reads at a glance: the chart, the week, booked, comments, the outbox."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import time_machine
+from sqlalchemy import select
+
+from leadgen.blog.models import Comment, Post
+from leadgen.extensions import db
+from leadgen.outbox.models import OutboxMessage
+from leadgen.outbox.service import enqueue
+
+from .helpers import add_lead, csrf_token_from, make_staff, sign_in
+
+# Wednesday 18 November 2026, 10:00 in Chicago.
+NOW = datetime(2026, 11, 18, 16, 0, tzinfo=UTC)
+
+
+def signed_in(app, client):
+    make_staff(app, "m@clinic.example", "marketing")
+    sign_in(client, "m@clinic.example")
+
+
+def test_empty_dashboard_reads_calmly(app, client):
+    signed_in(app, client)
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "Leads per day by source" in page
+    assert "In total 0 leads" in page
+    assert "No failed email." in page
+
+
+def test_chart_counts_leads_per_clinic_day_and_source(app, client):
+    with time_machine.travel(NOW, tick=False):
+        # 23:30 in Chicago on 17 November is already the 18th in UTC: it counts on the 17th.
+        add_lead(app, "late@example.com", created_at=datetime(2026, 11, 18, 5, 30, tzinfo=UTC))
+        add_lead(app, "a@example.com", created_at=NOW - timedelta(hours=1))
+        add_lead(app, "b@example.com", source="webinar", created_at=NOW - timedelta(hours=2))
+        add_lead(app, "c@example.com", source="comment", created_at=NOW - timedelta(days=9))
+        add_lead(app, "old@example.com", created_at=NOW - timedelta(days=45))  # outside the 30 days
+        signed_in(app, client)
+        page = client.get("/admin/").get_data(as_text=True)
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert 'role="img"' in svg and 'aria-labelledby="chart-title chart-desc"' in svg
+    assert '<title id="chart-title">Leads per day by source, last 30 days</title>' in svg
+    assert "In total 4 leads: 2 ebook, 1 webinar, 1 comment." in svg
+    assert "Wed 18 Nov: 1 ebook lead" in svg and "Wed 18 Nov: 1 webinar lead" in svg
+    assert "Tue 17 Nov: 1 ebook lead" in svg and "Mon 9 Nov: 1 comment lead" in svg
+    assert "<script" not in page
+    # The same numbers in the table: day, ebook, webinar, comment, all.
+    row = re.search(r"<th scope=\"row\">Wed 18 Nov</th>((?:<td>\d+</td>)+)", page).group(1)
+    assert re.findall(r"\d+", row) == ["1", "1", "0", "2"]
+
+
+def test_this_week_against_last_by_source(app, client):
+    with time_machine.travel(NOW, tick=False):
+        for number in range(3):
+            add_lead(app, f"now{number}@example.com", created_at=NOW - timedelta(days=number))
+        add_lead(app, "before@example.com", source="webinar", created_at=NOW - timedelta(days=10))
+        signed_in(app, client)
+        page = client.get("/admin/").get_data(as_text=True)
+    weekly = page[page.index('class="list weekly"') :]
+    ebook = re.search(r"Ebook</th>\s*<td>(\d+)</td><td>(\d+)</td>\s*<td>(.*?)</td>", weekly)
+    assert ebook.groups() == ("3", "0", '<span class="up">+3</span>')
+    webinar = re.search(r"Webinar</th>\s*<td>(\d+)</td><td>(\d+)</td>\s*<td>(.*?)</td>", weekly)
+    assert webinar.groups() == ("0", "1", '<span class="down">−1</span>')
+    assert '3</p>\n      <p>new leads in the last 7 days <span class="muted">(1 the week before)' in page
+
+
+def test_booked_tile_counts_what_staff_marked(app, client):
+    lead_id = add_lead(app, "ana@example.com")
+    add_lead(app, "ben@example.com")
+    signed_in(app, client)
+    token = csrf_token_from(client.get(f"/admin/leads/{lead_id}").get_data(as_text=True))
+    client.post(f"/admin/leads/{lead_id}/status", data={"csrf_token": token, "status": "booked"})
+    page = client.get("/admin/").get_data(as_text=True)
+    assert re.search(r'tile-number">1</p>\s*<p>leads marked booked <span class="muted">\(1 in the last 7 days', page)
+
+
+def test_failed_mail_shows_its_error_and_retry_queues_it(app, client, deliver):
+    lead_id = add_lead(app, "ana@example.com")
+    with app.app_context():
+        enqueue(template="ebook_delivery", recipient="ana@example.com", dedupe_key="k1", lead_id=lead_id)
+        enqueue(template="ebook_delivery", recipient="sent@example.com", dedupe_key="k2")
+        db.session.commit()
+        first, second = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        first.status, first.last_error, first.attempts = "failed", "550 5.1.1 mailbox unavailable", 6
+        second.status, second.sent_at = "sent", datetime.now(UTC)
+        db.session.commit()
+        failed_id = first.id
+    signed_in(app, client)
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "550 5.1.1 mailbox unavailable" in page and "(6 attempts)" in page
+    assert "<strong>0</strong> queued or sending · <strong>1</strong> sent today" in page
+    assert re.search(r'tile-alert">\s*<p class="tile-number">1</p>', page)
+
+    response = client.post(f"/admin/outbox/{failed_id}/retry", data={"csrf_token": csrf_token_from(page)})
+    assert response.status_code == 303
+    page = client.get(response.location).get_data(as_text=True)
+    assert "The message is queued again" in page and "No failed email." in page
+    with app.app_context():
+        assert db.session.get(OutboxMessage, failed_id).status == "queued"
+    again = client.post(f"/admin/outbox/{failed_id}/retry", data={"csrf_token": csrf_token_from(page)})
+    assert "not failed any more" in client.get(again.location).get_data(as_text=True)
+
+
+def test_pending_comments_tile(app, client):
+    with app.app_context():
+        post = Post(slug="gut", title="Gut health", published_at=datetime.now(UTC))
+        db.session.add(post)
+        db.session.add(Comment(post=post, name="Ana", email="ana@example.com", body="Thanks", status="pending"))
+        db.session.add(Comment(post=post, name="Ben", email="ben@example.com", body="Great", status="approved"))
+        db.session.commit()
+    signed_in(app, client)
+    page = client.get("/admin/").get_data(as_text=True)
+    assert re.search(r'tile-number">1</p>\s*<p><a href="/admin/comments">comment waiting for moderation', page)
