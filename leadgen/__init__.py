@@ -27,6 +27,7 @@ from .staff import auth as staff_auth  # noqa: F401  (registers the login manage
 from .staff import cli as staff_cli
 from .staff import views as staff_views
 from .templating import register_template_helpers
+from .webhooks import views as webhooks_views
 from .webinars import admin as webinars_admin
 from .webinars import api as webinars_api
 from .webinars import views as webinar_views
@@ -43,6 +44,7 @@ PAGE_BLUEPRINTS = (
     followup_views.bp,
     staff_views.bp,
     admin_views.bp,
+    webhooks_views.bp,
 )
 API_BLUEPRINTS = (
     ebook_api.blp,

@@ -5,6 +5,7 @@ from .leads.erasure import ErasedLead
 from .leads.models import Activity, Consent, ExportLog, Lead
 from .outbox.models import OutboxMessage
 from .staff.models import ApiToken, StaffUser
+from .webhooks.models import Webhook
 from .webinars.models import Registration, Webinar
 
 __all__ = [
@@ -19,5 +20,6 @@ __all__ = [
     "Post",
     "Registration",
     "StaffUser",
+    "Webhook",
     "Webinar",
 ]

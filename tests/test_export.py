@@ -18,11 +18,9 @@ from leadgen.leads.consent import MARKETING_EMAIL
 from leadgen.leads.models import Activity, Consent, ExportLog, Lead
 from leadgen.outbox.models import OutboxMessage
 from leadgen.outbox.service import enqueue
-from leadgen.staff.service import create_staff_user
 
-from .helpers import submit_form
+from .helpers import make_staff, sign_in
 
-PASSWORD = "correct horse battery staple"
 EXPORT_URL = "/admin/leads/export.csv"
 # Values a spreadsheet would evaluate, and what the export must turn them into.
 HOSTILE = {
@@ -33,11 +31,10 @@ HOSTILE = {
 }
 
 
-def sign_in(client, email="admin@clinic.example", role="admin"):
-    """Create a staff account and sign in through the real form."""
-    create_staff_user(email, PASSWORD, role)
-    response = submit_form(client, "/admin/login", {"email": email, "password": PASSWORD})
-    assert response.status_code == 303, response.get_data(as_text=True)
+def signed_in(app, client, email="admin@clinic.example", role="admin"):
+    """A staff account of that role, signed in through the real form."""
+    make_staff(app, email, role)
+    assert sign_in(client, email).status_code == 303
 
 
 def add_lead(email, **values):
@@ -90,7 +87,7 @@ def parse(body: bytes) -> list[dict]:
 def test_csv_keeps_accents_counts_consent_and_neutralises_formulas(app, client):
     with app.app_context():
         seed_leads()
-        sign_in(client)
+        signed_in(app, client)
     response, body = download(client)
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -122,7 +119,7 @@ def test_csv_keeps_accents_counts_consent_and_neutralises_formulas(app, client):
 def test_filters_are_honoured_and_the_export_is_logged(app, client):
     with app.app_context():
         seed_leads()
-        sign_in(client)
+        signed_in(app, client)
     _response, body = download(client, "?source=ebook&since=2026-11-03&status=&consent=")
     assert [row["email"] for row in parse(body)] == ["tab@example.com"]
     _response, body = download(client, "?q=N%C3%BA%C3%B1ez")
@@ -140,7 +137,7 @@ def test_filters_are_honoured_and_the_export_is_logged(app, client):
 
 def test_bad_filters_get_a_422_page_and_export_nothing(app, client):
     with app.app_context():
-        sign_in(client)
+        signed_in(app, client)
     response, body = download(client, "?since=last+week&source=tv")
     assert response.status_code == 422
     assert b"Enter a date like" in body and b"Nothing was exported" in body
@@ -153,7 +150,7 @@ def test_who_may_export_and_see_the_log(app, client):
         assert response.status_code == 302 and "/admin/login" in response.headers["Location"]
     assert client.get("/admin/exports").status_code == 302
     with app.app_context():
-        sign_in(client, "marketer@clinic.example", "marketing")
+        signed_in(app, client, "marketer@clinic.example", "marketing")
     response, body = download(client)
     assert response.status_code == 200 and parse(body) == []
     assert client.get("/admin/exports").status_code == 403
@@ -161,7 +158,7 @@ def test_who_may_export_and_see_the_log(app, client):
 
 def test_admins_see_an_empty_state_before_any_export(app, client):
     with app.app_context():
-        sign_in(client)
+        signed_in(app, client)
     page = client.get("/admin/exports")
     assert page.status_code == 200
     assert "No exports yet" in page.get_data(as_text=True)
@@ -178,7 +175,7 @@ def test_the_export_streams_in_batches_and_logs_an_interrupted_download(app, cli
             ],
         )
         db.session.commit()
-        sign_in(client)
+        signed_in(app, client)
     response = client.get(EXPORT_URL, buffered=False)
     assert response.is_streamed
     chunks = iter(response.response)
@@ -200,7 +197,7 @@ def test_the_export_streams_in_batches_and_logs_an_interrupted_download(app, cli
 def test_cli_export_writes_the_same_rows_with_progress(app, client, runner, tmp_path):
     with app.app_context():
         seed_leads()
-        sign_in(client)
+        signed_in(app, client)
     _response, body = download(client, "?source=ebook")
     out = tmp_path / "leads.csv"
     result = runner.invoke(args=["leads", "export", "--out", str(out), "--source", "ebook"])
@@ -236,7 +233,7 @@ def to_xlsx(csv_path, tmp_path) -> tuple[str, str]:
 def test_libreoffice_opens_the_export_with_accents_and_no_live_formula(app, client, tmp_path):
     with app.app_context():
         seed_leads()
-        sign_in(client)
+        signed_in(app, client)
     _response, body = download(client)
     exported = tmp_path / "leads.csv"
     exported.write_bytes(body)

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..database import insert_ignoring_conflicts, utcnow
 from ..extensions import db
+from ..webhooks.service import emit_event, lead_payload
 from .consent import ConsentText
 from .fields import normalise_email
 from .models import Activity, Consent, Lead
@@ -94,6 +95,8 @@ def capture_lead(
     )
     db.session.add(recorded)
     db.session.flush()
+    if inserted:
+        emit_event("lead.created", lead_payload(lead), key=str(lead.id), lead_id=lead.id)
     return Capture(lead=lead, activity=recorded, created=bool(inserted))
 
 
@@ -112,6 +115,7 @@ def confirm_lead(lead: Lead) -> bool:
     if lead.confirmed_at is not None:
         return False
     lead.confirmed_at = utcnow()
+    emit_event("lead.confirmed", lead_payload(lead), key=str(lead.id), lead_id=lead.id)
     # Imported here: followups builds on leads. With DOUBLE_OPT_IN, held follow-ups go now.
     from ..followups.service import resume_after_confirmation
 
