@@ -5,7 +5,9 @@ purpose, expiry), names in mail headers, CSV cell escaping and office-hours
 scheduling (the last two run once their modules exist).
 """
 
+import csv
 import importlib.util
+import io
 import string
 import unicodedata
 from datetime import UTC, datetime, timedelta
@@ -251,6 +253,58 @@ def module_or_skip(name: str):
     if importlib.util.find_spec(name) is None:
         pytest.skip(f"{name} has not landed yet")
     return importlib.import_module(name)
+
+
+FORMULA_STARTS = "=+-@\t\r"
+CELL_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40) | st.sampled_from(
+    ["=1+1", "+cmd", "-2", "@SUM(A1)", "\t=x", "\r=x", '=HYPERLINK("http://x","y")', "'=already"]
+)
+
+
+@FAST
+@given(CELL_TEXT)
+def test_a_csv_cell_never_starts_a_formula_and_keeps_the_text(value):
+    export = module_or_skip("leadgen.leads.export")
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow([export.neutralise(value), "end"])
+    [[cell, end]] = list(csv.reader(io.StringIO(buffer.getvalue(), newline="")))
+    assert end == "end"  # quotes, commas and line breaks stay inside the cell
+    assert not cell.startswith(tuple(FORMULA_STARTS))
+    assert cell == value or (cell == "'" + value and value.startswith(tuple(FORMULA_STARTS)))
+
+
+@DB_SETTINGS
+@given(st.lists(st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30), min_size=1, max_size=4))
+def test_exported_names_and_campaigns_arrive_as_text_in_their_own_cells(app, names):
+    """Whatever a visitor may type reaches the CSV one cell each, never as a formula."""
+    export = module_or_skip("leadgen.leads.export")
+    accepted = []
+    for text in names:
+        try:
+            accepted.append(load("ana@example.com", name=text)["name"])
+        except ValidationError:
+            continue
+    with app.app_context():
+        emails = []
+        for number, name in enumerate(accepted):
+            email = f"csv{number}-{abs(hash(name)) % 10**9}@example.com"
+            visit = Visit(utm={"utm_campaign": name})
+            capture_lead(email=email, first_name=name, source="ebook", activity="ebook_requested", visit=visit)
+            emails.append(email)
+        db.session.commit()
+        text = "".join(export.csv_rows({})).removeprefix(export.BOM)
+        for email in emails:  # later examples must not see this one's rows
+            db.session.delete(db.session.scalars(select(Lead).where(Lead.email == email)).one())
+        db.session.commit()
+        db.session.remove()
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert all(len(row) == len(export.HEADER) and None not in row for row in rows)
+    by_email = {row["email"]: row for row in rows}
+    for email, name in zip(emails, accepted, strict=True):
+        for column in ("first_name", "utm_campaign"):
+            cell = by_email[email][column]
+            assert not cell.startswith(tuple(FORMULA_STARTS))
+            assert cell.removeprefix("'") == name or (cell == "" and name == "")
 
 
 # Opening times stay clear of 00:00-04:59, where every zone below changes its clocks, so
