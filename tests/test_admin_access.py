@@ -21,6 +21,7 @@ CONSOLE = [
     ("POST", "/admin/outbox/{message}/retry", 303, 303),
     ("GET", "/admin/leads/{lead}/erase", 403, 200),
     ("POST", "/admin/leads/{lead}/erase", 403, 303),
+    ("GET", "/admin/erasures", 403, 200),
 ]
 STAFF_API = [
     ("GET", "/api/v1/leads", None, 200, 200),

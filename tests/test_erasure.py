@@ -7,7 +7,7 @@ from sqlalchemy import JSON, String, Text, cast, func, select
 from leadgen.blog.models import Comment, Post
 from leadgen.extensions import db
 from leadgen.leads.erasure import ErasedLead, email_hash, is_erased
-from leadgen.leads.models import Lead
+from leadgen.leads.models import ExportLog, Lead
 from leadgen.outbox.models import OutboxMessage
 from leadgen.webinars.models import Webinar
 
@@ -75,6 +75,8 @@ def test_erased_person_cannot_be_found_in_any_table(app, client, deliver):
 
     make_staff(app)
     sign_in(client)
+    with client.get(f"/admin/leads/export.csv?q={EMAIL}") as export:  # staff looked the person up
+        assert EMAIL in export.get_data(as_text=True)
     confirm = client.get(f"/admin/leads/{lead_id}/erase")
     assert confirm.status_code == 200 and "cannot be undone" in confirm.get_data(as_text=True)
     response = submit_form(client, f"/admin/leads/{lead_id}/erase", {})
@@ -95,7 +97,10 @@ def test_erased_person_cannot_be_found_in_any_table(app, client, deliver):
         # The seat is free again, and nobody else was touched.
         assert db.session.scalars(select(Webinar.seats_taken)).one() == 0
         assert db.session.get(Lead, other_id) is not None
+        assert db.session.scalars(select(ExportLog.filters)).one() == {"q": "(erased)"}
     assert client.get(f"/admin/leads/{lead_id}").status_code == 404
+    audit = client.get("/admin/erasures").get_data(as_text=True)
+    assert f"<td>Lead {lead_id}</td><td>admin@clinic.example</td>" in audit
 
 
 def test_erasure_through_the_api(app, client):

@@ -9,6 +9,7 @@ from leadgen.followups.service import start_sequence
 from leadgen.leads.models import Activity, Lead
 from leadgen.outbox.models import OutboxMessage
 from leadgen.outbox.service import enqueue
+from leadgen.webhooks.service import create_webhook
 
 from .helpers import add_lead, staff_token
 
@@ -126,3 +127,16 @@ def test_openapi_documents_the_staff_endpoints_with_bearer_security(client):
     parameters = {p["name"] for p in spec["paths"]["/api/v1/leads"]["get"]["parameters"]}
     assert {"source", "since", "until", "cursor", "limit"} <= parameters
     assert spec["paths"]["/api/v1/leads"]["get"]["summary"] == "List leads, oldest first, a page at a time"
+
+
+def test_booking_calls_the_crm_webhook_once(app, client):
+    lead_id = add_lead(app, "ana@example.com")
+    with app.app_context():
+        create_webhook("https://crm.example/hooks", ["lead.booked"])
+    headers = staff_token(app)
+    for status in ("booked", "contacted", "booked"):
+        assert client.patch(f"/api/v1/leads/{lead_id}", json={"status": status}, headers=headers).status_code == 200
+    with app.app_context():
+        [call] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "webhook"))
+        assert call.template == "lead.booked" and call.recipient == "https://crm.example/hooks"
+        assert call.context["data"]["email"] == "ana@example.com" and call.context["data"]["status"] == "booked"

@@ -135,3 +135,10 @@ def erase(lead_id: int):
         abort(404)
     flash(f"Lead {lead_id} was erased. Only a hashed tombstone and the record of your erasure remain.", "info")
     return redirect(url_for(".leads"), 303)
+
+
+@bp.get("/erasures")
+@staff_required(role="admin")
+def erasures():
+    """Who erased which lead and when (admins only): the audit of art. 17 requests."""
+    return render_template("admin/erasures.html", erasures=erasure.recent_erasures())

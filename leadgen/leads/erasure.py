@@ -12,7 +12,7 @@ from ..extensions import db
 from ..outbox.models import OutboxMessage
 from ..webinars.models import Registration, Webinar
 from .fields import normalise_email
-from .models import Activity, Consent, Lead
+from .models import Activity, Consent, ExportLog, Lead
 
 
 class ErasedLead(db.Model):
@@ -53,14 +53,24 @@ def release_seats(lead_id: int) -> None:
     )
 
 
+def forget_searches(email: str) -> None:
+    """Export logs stay (who took what out is evidence), but a search for the address is blanked."""
+    logs = db.session.scalars(
+        select(ExportLog).where(func.lower(cast(ExportLog.filters, Text)).contains(email, autoescape=True))
+    )
+    for log in logs:
+        # q is the one free-text filter; the others are choices and dates.
+        log.filters = {**log.filters, "q": "(erased)"}
+
+
 def erase_lead(lead_id: int, erased_by: str) -> bool:
     """Erase the lead and everything about them in one transaction; False if there is no such lead.
 
     Deletes their consents, activities and every outbox message to or about them (queued or
     sent: the rendered context holds their address and name), blanks the personal fields of
-    their blog comments (the words stay under the article), and records the tombstone.
-    Webinar seats they hold are given back; their registrations go with the lead by the
-    foreign key's ON DELETE CASCADE.
+    their blog comments (the words stay under the article), blanks a search for the address
+    in the export logs, gives back their webinar seats (the registrations go with the lead by
+    the foreign key's ON DELETE CASCADE), and records the tombstone.
     """
     lead = db.session.get(Lead, lead_id)
     if lead is None:
@@ -78,6 +88,7 @@ def erase_lead(lead_id: int, erased_by: str) -> bool:
     )
     anonymise_comments(email)
     release_seats(lead_id)
+    forget_searches(email)
     db.session.execute(delete(Activity).where(Activity.lead_id == lead_id))
     db.session.execute(delete(Consent).where(Consent.lead_id == lead_id))
     db.session.execute(delete(Lead).where(Lead.id == lead_id))
@@ -86,6 +97,6 @@ def erase_lead(lead_id: int, erased_by: str) -> bool:
     return True
 
 
-def recent_erasures(limit: int = 20) -> list[ErasedLead]:
+def recent_erasures(limit: int = 100) -> list[ErasedLead]:
     """The latest erasures, newest first (shown to admins)."""
     return list(db.session.scalars(select(ErasedLead).order_by(ErasedLead.erased_at.desc()).limit(limit)))
