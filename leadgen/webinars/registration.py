@@ -76,7 +76,8 @@ def take_seat(webinar: Webinar) -> None:
     if taken != 1:
         db.session.rollback()
         db.session.refresh(webinar)
-        raise RegistrationRefused(webinar.state(now) if webinar.state(now) != "open" else "full")
+        state = webinar.state(now)
+        raise RegistrationRefused("full" if state == "open" else state)
 
 
 def register(webinar: Webinar, data: dict, visit: Visit) -> Registered:
