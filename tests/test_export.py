@@ -245,3 +245,20 @@ def test_libreoffice_opens_the_export_with_accents_and_no_live_formula(app, clie
     control = tmp_path / "control.csv"
     control.write_bytes(body.replace(b"'=cmd", b"=1+1 ", 1))
     assert re.search(r"<f[ >]", to_xlsx(control, tmp_path)[0])
+
+
+def test_neutralise_for_row_by_row_exports():
+    from leadgen.leads.export import neutralise
+
+    assert [neutralise(v) for v in ("=cmd", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "Begoña", None, 7)] == [
+        "'=cmd",
+        "'+1",
+        "'-2",
+        "'@SUM(A1)",
+        "'\tx",
+        "'\rx",
+        "Begoña",
+        "",
+        7,
+    ]
+    assert neutralise(datetime(2026, 11, 2, 15, 0, 5, 123, tzinfo=UTC)) == "2026-11-02 15:00:05+00:00"

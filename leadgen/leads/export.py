@@ -9,7 +9,7 @@ import csv
 import io
 from collections.abc import Callable, Iterator
 
-from sqlalchemy import DateTime, Select, and_, case, func, select, type_coerce
+from sqlalchemy import Select, String, and_, case, cast, func, literal, select
 
 from ..database import utcnow
 from ..extensions import db
@@ -36,26 +36,45 @@ def latest_consent(column):
 
 
 def utc_text(column):
-    """The stored naive-UTC value as it is, without building an aware datetime per cell."""
-    return type_coerce(column, DateTime())
+    """A UTC timestamp as text a spreadsheet reads as a date: "2026-11-24 15:30:00", made by the database."""
+    return func.substr(cast(column, String), 1, 19)
 
 
-# (header, SQL expression, is text a person or campaign could have chosen)
+def neutralise(value):
+    """One cell made safe in Python (for exports built row by row): '=cmd becomes text; dates as text."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
+    if hasattr(value, "isoformat"):
+        return value.isoformat(" ", "seconds")
+    return value
+
+
+def safe_text(column):
+    """Text a spreadsheet shows rather than evaluates (OWASP CSV injection): "=cmd" becomes "'=cmd".
+
+    Done in the SELECT, so rows go from the cursor to csv.writer untouched (no Python per
+    cell), and COPY of the same SELECT in bench/export produces the very same cells.
+    """
+    return case((func.substr(column, 1, 1).in_(FORMULA_STARTS), literal("'", String) + column), else_=column)
+
+
 COLUMNS = (
     ("id", Lead.id),
-    ("email", Lead.email),
-    ("first_name", Lead.first_name),
-    ("source", Lead.source),
-    ("status", Lead.status),
-    ("utm_source", Lead.utm_source),
-    ("utm_medium", Lead.utm_medium),
-    ("utm_campaign", Lead.utm_campaign),
+    ("email", safe_text(Lead.email)),
+    ("first_name", safe_text(Lead.first_name)),
+    ("source", safe_text(Lead.source)),
+    ("status", safe_text(Lead.status)),
+    ("utm_source", safe_text(Lead.utm_source)),
+    ("utm_medium", safe_text(Lead.utm_medium)),
+    ("utm_campaign", safe_text(Lead.utm_campaign)),
     (
         "marketing_consent",
         case((and_(Lead.marketing_consent.is_(True), Lead.unsubscribed_at.is_(None)), "yes"), else_="no"),
     ),
     ("consent_at_utc", utc_text(latest_consent(Consent.created_at))),
-    ("consent_text_version", latest_consent(Consent.text_version)),
+    ("consent_text_version", safe_text(latest_consent(Consent.text_version))),
     ("confirmed_at_utc", utc_text(Lead.confirmed_at)),
     ("unsubscribed_at_utc", utc_text(Lead.unsubscribed_at)),
     ("created_at_utc", utc_text(Lead.created_at)),
@@ -80,17 +99,6 @@ def count_leads(filters: dict) -> int:
     return db.session.scalar(select(func.count(Lead.id)).where(*filter_conditions(filters)))
 
 
-def neutralise(value):
-    """A cell as text a spreadsheet shows rather than evaluates: '=cmd becomes text."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return "'" + value if value.startswith(FORMULA_STARTS) else value
-    if hasattr(value, "isoformat"):
-        return value.isoformat(" ", "seconds")
-    return value
-
-
 def csv_rows(filters: dict, progress: Callable[[int], None] | None = None) -> Iterator[str]:
     """Yield the CSV text (BOM and header first) in batches; progress(n) after each batch.
 
@@ -105,7 +113,7 @@ def csv_rows(filters: dict, progress: Callable[[int], None] | None = None) -> It
         connection = connection.execution_options(stream_results=True, yield_per=BATCH_ROWS, sqlite_read_only=True)
         with connection.execute(export_query(filters)) as result:  # closes the server-side cursor
             for batch in result.partitions():
-                writer.writerows([[neutralise(value) for value in row] for row in batch])
+                writer.writerows(batch)  # None is written as an empty cell
                 if progress:
                     progress(len(batch))  # before the yield: a download closed there still counts what it got
                 yield buffer.getvalue()
