@@ -340,3 +340,17 @@ def test_demo_seed_schedules_three_upcoming_webinars_once(app, client, runner):
     assert count(app, Webinar) == 3
     page = client.get("/webinars").get_data(as_text=True)
     assert page.count('class="webinar-card"') == 3 and "100 seats left" in page
+
+
+def test_registration_emits_one_webinar_registered_webhook(app, client):
+    from leadgen.webhooks.service import create_webhook
+
+    with app.app_context():
+        create_webhook("https://crm.example/hooks", ["webinar.registered"])
+    slug = make_webinar(app)
+    register(client, slug)
+    register(client, slug)  # the same person again: no second event
+    [call] = outbox(app, kind="webhook")
+    assert call.template == "webinar.registered" and call.recipient == "https://crm.example/hooks"
+    data = call.context["payload"]["data"]
+    assert data["webinar"]["slug"] == slug and data["lead"]["email"] == "ana@example.com"

@@ -15,6 +15,7 @@ from ..leads.service import Visit, capture_lead
 from ..outbox.models import OutboxMessage
 from ..outbox.service import cancel_queued, enqueue
 from ..tokens import sign, unsign
+from ..webhooks.service import emit_event, lead_payload
 from . import ics
 from .models import CLOSED_MESSAGES, Registration, Webinar
 
@@ -84,7 +85,7 @@ def register(webinar: Webinar, data: dict, visit: Visit) -> Registered:
     """Register a person (validated data: email, first_name, consent) and commit once.
 
     Lead capture, the seat, the registration row, the confirmation with its .ics, the
-    reminders and the follow-up sequence all commit together, or none do.
+    reminders, the follow-up sequence and the webhook event all commit together, or none do.
     """
     if (state := webinar.state()) not in ("open", "full"):
         raise RegistrationRefused(state)
@@ -124,6 +125,7 @@ def register(webinar: Webinar, data: dict, visit: Visit) -> Registered:
             registration.generation += 1
         db.session.flush()
         queue_mail(webinar, registration)
+        emit_registered(webinar, registration)
     start_sequence(
         lead, "webinar", starts_at=webinar.ends_at, context={"webinar_id": webinar.id, "webinar_title": webinar.title}
     )
@@ -164,6 +166,17 @@ def queue_mail(webinar: Webinar, registration: Registration) -> None:
                 context={**context, "reminder": name},
                 **common,
             )
+
+
+def emit_registered(webinar: Webinar, registration: Registration) -> None:
+    """Queue the "webinar.registered" webhook calls for the CRM, in this transaction."""
+    data = {
+        "lead": lead_payload(registration.lead),
+        "webinar": {"slug": webinar.slug, "title": webinar.title, "starts_at": webinar.starts_at.isoformat()},
+        "registration_id": registration.id,
+    }
+    key = f"{registration.id}:{registration.generation}"
+    emit_event("webinar.registered", data, key=key, lead_id=registration.lead_id)
 
 
 def cancel_token(registration: Registration) -> str:
