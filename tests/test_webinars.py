@@ -291,7 +291,7 @@ def test_registering_again_after_cancelling_sends_a_fresh_confirmation(app, clie
     register(client, slug)
     deliver()
     with app.app_context():
-        from leadgen.webinars.registration import cancel_registration
+        from leadgen.webinars.cancellation import cancel_registration
 
         cancel_registration(db.session.scalars(select(Registration)).one())
     assert register(client, slug).status_code == 303

@@ -4,22 +4,20 @@ import base64
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import select, update
 
 from ..database import insert_ignoring_conflicts, utcnow
 from ..extensions import db
 from ..followups.service import start_sequence
 from ..leads.consent import MARKETING_EMAIL
-from ..leads.models import Activity
 from ..leads.service import Visit, capture_lead
 from ..outbox.models import OutboxMessage
-from ..outbox.service import cancel_queued, enqueue
-from ..tokens import sign, unsign
+from ..outbox.service import enqueue
 from ..webhooks.service import emit_event, lead_payload
 from . import ics
+from .cancellation import cancel_token
 from .models import CLOSED_MESSAGES, Registration, Webinar
 
-CANCEL_PURPOSE = "webinar-cancel"
 # Reminder name -> how long before the start it is due.
 REMINDERS = {"24h": timedelta(hours=24), "1h": timedelta(hours=1)}
 
@@ -177,55 +175,3 @@ def emit_registered(webinar: Webinar, registration: Registration) -> None:
     }
     key = f"{registration.id}:{registration.generation}"
     emit_event("webinar.registered", data, key=key, lead_id=registration.lead_id)
-
-
-def cancel_token(registration: Registration) -> str:
-    """The signed token of the "cancel my registration" link in every mail."""
-    return sign(CANCEL_PURPOSE, {"registration": registration.id, "generation": registration.generation})
-
-
-def registration_for_token(token: str) -> Registration | None:
-    """The registration a cancel link names, or None (forged, or from an earlier generation).
-
-    Raises TokenInvalid for a token we did not sign.
-    """
-    payload = unsign(CANCEL_PURPOSE, token)
-    registration = db.session.get(Registration, payload.get("registration", 0)) if isinstance(payload, dict) else None
-    if registration is None or registration.generation != payload.get("generation"):
-        return None
-    return registration
-
-
-def cancel_registration(registration: Registration) -> bool:
-    """Free the seat, drop the queued reminders (and follow-ups) and commit; False if already cancelled."""
-    if registration.status == "cancelled":
-        return False
-    webinar = registration.webinar
-    registration.status, registration.cancelled_at = "cancelled", utcnow()
-    db.session.execute(
-        update(Webinar)
-        .where(Webinar.id == webinar.id, Webinar.seats_taken > 0)
-        .values(seats_taken=Webinar.seats_taken - 1)
-        .execution_options(synchronize_session=False)
-    )
-    cancel_queued(OutboxMessage.dedupe_key.like(f"webinar:{webinar.id}:reg:{registration.id}:%"))
-    cancel_followups_unless_registered(registration.lead_id)
-    db.session.add(Activity(lead_id=registration.lead_id, kind="webinar_cancelled", detail={"webinar": webinar.slug}))
-    db.session.commit()
-    db.session.refresh(webinar)
-    return True
-
-
-def cancel_followups_unless_registered(lead_id: int) -> int:
-    """Drop the lead's queued webinar follow-ups unless they still hold a seat at a scheduled webinar."""
-    still = db.session.scalar(
-        select(Registration.id)
-        .join(Webinar)
-        .where(Registration.lead_id == lead_id, Registration.status == "registered", Webinar.status == "scheduled")
-        .limit(1)
-    )
-    if still is not None:
-        return 0
-    return cancel_queued(
-        and_(OutboxMessage.lead_id == lead_id, OutboxMessage.dedupe_key.like(f"followup:{lead_id}:webinar:%"))
-    )

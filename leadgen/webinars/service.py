@@ -12,8 +12,9 @@ from ..database import utcnow
 from ..extensions import db
 from ..outbox.models import OutboxMessage
 from ..outbox.service import cancel_queued, enqueue
+from .cancellation import cancel_followups_unless_registered
 from .models import Registration, Webinar
-from .registration import REMINDERS, cancel_followups_unless_registered, messages_of_webinar, reminder_key_pattern
+from .registration import REMINDERS, messages_of_webinar, reminder_key_pattern
 
 # What staff may set on a webinar; the rest (slug, seats, status) is the service's business.
 EDITABLE = ("title", "description", "presenter", "starts_at", "duration_minutes", "capacity", "join_url")

@@ -10,7 +10,7 @@ from ..forms import current_visit, honeypot_filled, load_form
 from ..leads.consent import MARKETING_EMAIL
 from ..ratelimits import public_post_limit
 from ..tokens import TokenInvalid
-from . import ics, registration, service
+from . import cancellation, ics, registration, service
 from .models import CLOSED_MESSAGES, Webinar
 from .schemas import RegistrationSchema
 
@@ -103,12 +103,12 @@ def calendar(slug: str):
 def cancel(token: str):
     """GET: one button (mail scanners follow links, so a GET changes nothing); POST: cancel, free the seat."""
     try:
-        found = registration.registration_for_token(token)
+        found = cancellation.registration_for_token(token)
     except TokenInvalid:
         found = None
     if found is None:
         return render_template("webinars/cancel.html", registration=None), 404
     done = False
     if request.method == "POST":
-        done = registration.cancel_registration(found) or found.status == "cancelled"
+        done = cancellation.cancel_registration(found) or found.status == "cancelled"
     return render_template("webinars/cancel.html", registration=found, webinar=found.webinar, done=done)

@@ -1,0 +1,65 @@
+"""Cancelling one registration: the signed link in every mail, the freed seat, the dropped mail."""
+
+from sqlalchemy import and_, select, update
+
+from ..database import utcnow
+from ..extensions import db
+from ..leads.models import Activity
+from ..outbox.models import OutboxMessage
+from ..outbox.service import cancel_queued
+from ..tokens import sign, unsign
+from .models import Registration, Webinar
+
+CANCEL_PURPOSE = "webinar-cancel"
+
+
+def cancel_token(registration: Registration) -> str:
+    """The signed token of the "cancel my registration" link in every mail."""
+    return sign(CANCEL_PURPOSE, {"registration": registration.id, "generation": registration.generation})
+
+
+def registration_for_token(token: str) -> Registration | None:
+    """The registration a cancel link names, or None (forged, or from an earlier generation).
+
+    Raises TokenInvalid for a token we did not sign.
+    """
+    payload = unsign(CANCEL_PURPOSE, token)
+    registration = db.session.get(Registration, payload.get("registration", 0)) if isinstance(payload, dict) else None
+    if registration is None or registration.generation != payload.get("generation"):
+        return None
+    return registration
+
+
+def cancel_registration(registration: Registration) -> bool:
+    """Free the seat, drop the queued reminders (and follow-ups) and commit; False if already cancelled."""
+    if registration.status == "cancelled":
+        return False
+    webinar = registration.webinar
+    registration.status, registration.cancelled_at = "cancelled", utcnow()
+    db.session.execute(
+        update(Webinar)
+        .where(Webinar.id == webinar.id, Webinar.seats_taken > 0)
+        .values(seats_taken=Webinar.seats_taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+    cancel_queued(OutboxMessage.dedupe_key.like(f"webinar:{webinar.id}:reg:{registration.id}:%"))
+    cancel_followups_unless_registered(registration.lead_id)
+    db.session.add(Activity(lead_id=registration.lead_id, kind="webinar_cancelled", detail={"webinar": webinar.slug}))
+    db.session.commit()
+    db.session.refresh(webinar)
+    return True
+
+
+def cancel_followups_unless_registered(lead_id: int) -> int:
+    """Drop the lead's queued webinar follow-ups unless they still hold a seat at a scheduled webinar."""
+    still = db.session.scalar(
+        select(Registration.id)
+        .join(Webinar)
+        .where(Registration.lead_id == lead_id, Registration.status == "registered", Webinar.status == "scheduled")
+        .limit(1)
+    )
+    if still is not None:
+        return 0
+    return cancel_queued(
+        and_(OutboxMessage.lead_id == lead_id, OutboxMessage.dedupe_key.like(f"followup:{lead_id}:webinar:%"))
+    )
