@@ -14,7 +14,7 @@ from leadgen.outbox.models import OutboxMessage
 from leadgen.webinars.models import Registration, Webinar
 from leadgen.webinars.service import cancel_webinar, create_webinar
 
-from .helpers import csrf_token_from, links_in, submit_form, text_part
+from .helpers import csrf_token_from, html_part, links_in, submit_form, text_part
 
 JOIN_URL = "https://meet.example/lakeside-gut-health"
 
@@ -109,7 +109,7 @@ def test_visitor_registers_and_gets_the_confirmation_with_ics(app, client, smtp,
     assert response.location.endswith(f"/webinars/{slug}/thanks")
     thanks = client.get(response.location).get_data(as_text=True)
     assert "What happens next" in thanks and f"/webinars/{slug}/calendar.ics" in thanks
-    assert "Add to calendar" in thanks
+    assert "Add to calendar" in thanks and "a day before and an hour before the start" in thanks
     assert "9 seats left" in client.get(f"/webinars/{slug}").get_data(as_text=True)
 
     assert smtp.messages == []  # nothing is sent inside the request
@@ -117,7 +117,8 @@ def test_visitor_registers_and_gets_the_confirmation_with_ics(app, client, smtp,
     [mail] = smtp.messages
     assert mail["To"].addresses[0].addr_spec == "ana@example.com"
     assert mail["Subject"] == "You are registered: Gut health and autoimmunity"
-    assert JOIN_URL in text_part(mail)
+    assert JOIN_URL in text_part(mail) and "(registered for a webinar)" in text_part(mail)
+    assert JOIN_URL in html_part(mail) and app.config["CLINIC_ADDRESS"] in text_part(mail)
     [cancel_link] = [link for link in links_in(mail) if "/webinars/cancel/" in link]
     assert cancel_link.startswith("http://leadgen.test/webinars/cancel/")
 
@@ -255,8 +256,12 @@ def test_registering_inside_a_reminder_window_skips_that_reminder(app, client):
     register(client, slug, email="late@example.com")
     assert [message.context["reminder"] for message in outbox(app, template="webinar_reminder")] == ["1h"]
 
+    thanks = client.get(f"/webinars/{slug}/thanks").get_data(as_text=True)
+    assert "We remind you by email an hour before the start." in thanks
+
     very_late = make_webinar(app, starts_in=timedelta(minutes=30), title="Starting soon")
     register(client, very_late, email="later@example.com")
+    assert "We remind you" not in client.get(f"/webinars/{very_late}/thanks").get_data(as_text=True)
     assert len(outbox(app, template="webinar_reminder")) == 1  # none more for the half-hour registrant
     assert len(outbox(app, template="webinar_confirmation")) == 2
 

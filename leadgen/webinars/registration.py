@@ -2,7 +2,7 @@
 
 import base64
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -132,6 +132,15 @@ def register(webinar: Webinar, data: dict, visit: Visit) -> Registered:
     return Registered(registration=registration, created=created)
 
 
+def reminders_ahead(webinar: Webinar) -> dict[str, datetime]:
+    """The reminders still to come, by name, with when they are due.
+
+    Someone registering inside a reminder's window gets none for it: it would only repeat the confirmation.
+    """
+    now = utcnow()
+    return {name: webinar.starts_at - before for name, before in REMINDERS.items() if webinar.starts_at - before > now}
+
+
 def queue_mail(webinar: Webinar, registration: Registration) -> None:
     """The confirmation now (join link, .ics attached) and the reminders not yet due."""
     lead = registration.lead
@@ -153,17 +162,14 @@ def queue_mail(webinar: Webinar, registration: Registration) -> None:
         context={**context, "attachments": [attachment]},
         **common,
     )
-    now = utcnow()
-    for name, before in REMINDERS.items():
-        due = webinar.starts_at - before
-        if due > now:  # registered inside the window: that reminder would only repeat the confirmation
-            enqueue(
-                template="webinar_reminder",
-                dedupe_key=f"{key}:reminder-{name}",
-                due_at=due,
-                context={**context, "reminder": name},
-                **common,
-            )
+    for name, due in reminders_ahead(webinar).items():
+        enqueue(
+            template="webinar_reminder",
+            dedupe_key=f"{key}:reminder-{name}",
+            due_at=due,
+            context={**context, "reminder": name},
+            **common,
+        )
 
 
 def emit_registered(webinar: Webinar, registration: Registration) -> None:

@@ -86,7 +86,8 @@ def register(slug: str):
 @bp.get("/<slug>/thanks")
 def thanks(slug: str):
     """You are registered: the calendar link and what happens next."""
-    return render_template("webinars/thanks.html", webinar=webinar_or_404(slug))
+    webinar = webinar_or_404(slug)
+    return render_template("webinars/thanks.html", webinar=webinar, reminders=registration.reminders_ahead(webinar))
 
 
 @bp.get("/<slug>/calendar.ics")
