@@ -25,7 +25,7 @@ class Page:
 
     name: str
     path: str | Callable[[], str | None]
-    staff: bool = False
+    staff: str | None = None  # signed in with this role ("admin" or "marketing") first
     status: int = 200
     # Text fields to fill (by name) before submitting the page's form without browser validation.
     invalid: dict = field(default_factory=dict)
@@ -33,16 +33,15 @@ class Page:
     field_errors: bool = True
 
 
-def first_slug(module: str, model: str, **where) -> Callable[[], str | None]:
-    """The slug of the first row of a model, if the model has landed and has a row."""
+def first(module: str, model: str, column: str = "slug") -> Callable[[], str | None]:
+    """A column (slug, id) of the first row of a model, if the model has landed and has a row."""
 
     def find() -> str | None:
         try:
             table = getattr(__import__(module, fromlist=[model]), model)
         except (ImportError, AttributeError):
             return None
-        query = select(table.slug).filter_by(**where).order_by(table.id).limit(1)
-        return db.session.scalar(query)
+        return db.session.scalar(select(getattr(table, column)).order_by(table.id).limit(1))
 
     return find
 
@@ -78,9 +77,26 @@ def unsubscribe_token() -> str | None:
     return unsubscribe.unsubscribe_token(db.session.get(Lead, lead_id))
 
 
-WEBINAR = first_slug("leadgen.webinars.models", "Webinar")
-POST = first_slug("leadgen.blog.models", "Post")
+def webinar_cancel_token() -> str | None:
+    """The signed link of a registration's "cancel my seat" page, if that has landed."""
+    try:
+        from leadgen.webinars.cancellation import cancel_token
+        from leadgen.webinars.models import Registration
+        from leadgen.webinars.registration import register
+        from leadgen.webinars.service import find_webinar
+    except ImportError:
+        return None
+    from leadgen.leads.service import Visit
+
+    register(find_webinar(WEBINAR()), {"email": "ana@example.com", "first_name": "Ana", "consent": False}, Visit())
+    return cancel_token(db.session.scalars(select(Registration).order_by(Registration.id.desc())).first())
+
+
+WEBINAR = first("leadgen.webinars.models", "Webinar")
+WEBINAR_ID = first("leadgen.webinars.models", "Webinar", "id")
+POST = first("leadgen.blog.models", "Post")
 BAD_EMAIL = {"first_name": "Ana", "email": "ana@example"}
+BAD_WEBINAR = {"title": "", "duration_minutes": "0", "capacity": "-1", "join_url": "not a link"}
 
 PAGES = [
     Page("home", "/"),
@@ -93,10 +109,14 @@ PAGES = [
     Page("webinars", "/webinars"),
     Page("webinar", under("/webinars/", WEBINAR)),
     Page("webinar-errors", under("/webinars/", WEBINAR), invalid=BAD_EMAIL),
+    Page("webinar-thanks", under("/webinars/", WEBINAR, "/thanks")),
+    Page("webinar-cancel", under("/webinars/cancel/", webinar_cancel_token)),
+    Page("webinar-cancel-forged", "/webinars/cancel/not-a-real-token", status=404),
     Page("blog", "/blog"),
     Page("article", under("/blog/", POST)),
     Page("article-reply-errors", under("/blog/", POST), invalid={"name": "Ana", "email": "ana@", "body": ""}),
     Page("unsubscribe", under("/unsubscribe/", unsubscribe_token)),
+    Page("unsubscribe-forged", "/unsubscribe/not-a-real-token", status=404),
     Page("staff-login", "/admin/login"),
     Page(
         "staff-login-errors",
@@ -104,13 +124,22 @@ PAGES = [
         invalid={"email": "nobody@clinic.example", "password": "wrong"},
         field_errors=False,
     ),
-    Page("dashboard", "/admin/", staff=True),
-    Page("leads", "/admin/leads", staff=True),
-    Page("lead-timeline", under("/admin/leads/", any_lead_id), staff=True),
-    Page("lead-erase", under("/admin/leads/", any_lead_id, "/erase"), staff=True),
-    Page("comments", "/admin/comments", staff=True),
-    Page("staff-webinars", "/admin/webinars", staff=True),
-    Page("exports", "/admin/exports", staff=True),
+    Page("dashboard", "/admin/", staff="admin"),
+    Page("leads", "/admin/leads", staff="admin"),
+    Page("leads-filtered", "/admin/leads?source=ebook&consent=yes", staff="admin"),
+    Page("lead-timeline", under("/admin/leads/", any_lead_id), staff="admin"),
+    Page("lead-erase", under("/admin/leads/", any_lead_id, "/erase"), staff="admin"),
+    Page("erasures", "/admin/erasures", staff="admin"),
+    Page("comments", "/admin/comments", staff="admin"),
+    Page("comments-approved", "/admin/comments?status=approved", staff="admin"),
+    Page("staff-webinars", "/admin/webinars", staff="admin"),
+    Page("staff-webinar", under("/admin/webinars/", WEBINAR_ID), staff="admin"),
+    Page("staff-webinar-edit", under("/admin/webinars/", WEBINAR_ID, "/edit"), staff="admin"),
+    Page("staff-webinar-new", "/admin/webinars/new", staff="admin"),
+    Page("staff-webinar-new-errors", "/admin/webinars/new", staff="admin", invalid=BAD_WEBINAR),
+    Page("exports", "/admin/exports", staff="admin"),
+    Page("webhooks", "/admin/webhooks", staff="admin"),
+    Page("forbidden-for-marketing", "/admin/webhooks", staff="marketing", status=403),
 ]
 
 
@@ -149,7 +178,7 @@ def submit_invalid(page, values: dict) -> int:
 def test_page_is_accessible(app, live_server, page, spec):
     path = seeded_path(app, spec)
     if spec.staff:
-        sign_in(page, live_server, make_staff_user(app))
+        sign_in(page, live_server, make_staff_user(app, role=spec.staff))
     response = page.goto(f"{live_server}{path}")
     assert response.status == spec.status, f"{path} answered {response.status}"
     if spec.invalid:

@@ -1,0 +1,190 @@
+"""Fault drills, end to end: gunicorn as in the Procfile, outbox worker processes, real SMTP,
+concurrent HTTP clients; each drill ends by counting.
+
+  leads stored        = requests accepted (2xx)
+  messages delivered  = messages queued (each Message-ID at least once)
+  duplicates          <= worker crashes (at most the message in flight is resent)
+"""
+
+import signal
+import threading
+import time
+from collections import Counter
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
+
+from leadgen.extensions import db
+from leadgen.leads.models import Lead
+from leadgen.outbox.models import OutboxMessage
+
+from .drills import postgres
+from .drills.harness import Service, free_port, service_env, submit_ebook_requests, wait_until
+from .mailserver import RecordingHandler, SilentServer
+
+pytestmark = pytest.mark.slow
+
+
+def addresses(count: int, tag: str) -> list[str]:
+    return [f"{tag}{number}@example.com" for number in range(count)]
+
+
+def stored(app) -> tuple[int, set[str]]:
+    """(leads stored, Message-IDs of the delivery mail queued)."""
+    with app.app_context():
+        leads = db.session.scalar(select(func.count()).select_from(Lead))
+        queued = set(db.session.scalars(select(OutboxMessage.message_id)))
+        db.session.remove()
+    return leads, queued
+
+
+def delivered_all(app, handler) -> bool:
+    """Every queued Message-ID received (cheap counts first: the relay shares this process)."""
+    with app.app_context():
+        queued_count = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+        db.session.remove()
+    if not queued_count or len(handler.messages) < queued_count:
+        return False
+    received = {message["Message-ID"] for message in list(handler.messages)}
+    return stored(app)[1] <= received
+
+
+def assert_counts(app, handler, tally, requests: int, crashes: int = 0, service=None) -> None:
+    """The drill's closing count."""
+    logs = service.log_tail() if service else ""
+    assert tally.accepted == requests, (tally.statuses, logs)
+    leads, queued = stored(app)
+    assert leads == tally.accepted
+    assert len(queued) == leads  # one delivery mail per lead (consent not given: no follow-ups)
+    received = Counter(message["Message-ID"] for message in handler.messages)
+    assert set(received) == queued, logs
+    duplicates = sum(received.values()) - len(received)
+    assert duplicates <= crashes, (duplicates, logs)
+
+
+class Relay:
+    """An SMTP relay that can be switched on later, on a port chosen in advance."""
+
+    def __init__(self, port: int):
+        self.handler = RecordingHandler()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=port)
+
+    def __enter__(self):
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.controller.stop()
+
+
+def failed_attempts(app) -> int:
+    with app.app_context():
+        count = db.session.scalar(select(func.count()).where(OutboxMessage.last_error.is_not(None)))
+        db.session.remove()
+    return count
+
+
+def test_smtp_refused_requests_still_succeed_and_every_mail_goes_once_it_returns(app, database_url, tmp_path):
+    port = free_port()  # nothing listens: every connection is refused
+    with Service(service_env(database_url, port), tmp_path) as service:
+        base_url = service.start_web()
+        service.start_worker()
+        tally = submit_ebook_requests(base_url, addresses(200, "refused"), clients=10)
+        wait_until(lambda: failed_attempts(app) > 0, 20, "the worker to meet the refused relay")
+        with Relay(port) as relay:
+            wait_until(lambda: delivered_all(app, relay.handler), 60, "delivery after the relay came back")
+            assert_counts(app, relay.handler, tally, 200, service=service)
+
+
+def test_silent_smtp_is_bounded_and_every_mail_goes_once_it_answers(app, database_url, tmp_path):
+    with SilentServer() as silent:
+        port = silent.port
+        service = Service(service_env(database_url, port, SMTP_TIMEOUT="1"), tmp_path)
+        with service:
+            base_url = service.start_web()
+            service.start_worker()
+            started = time.monotonic()
+            tally = submit_ebook_requests(base_url, addresses(200, "silent"), clients=10)
+            assert time.monotonic() - started < 20  # requests never wait for SMTP
+            wait_until(lambda: failed_attempts(app) > 0, 20, "the worker to give up on the silent relay")
+            silent.__exit__(None, None, None)
+            with Relay(port) as relay:
+                wait_until(lambda: delivered_all(app, relay.handler), 60, "delivery after the relay answered")
+                assert_counts(app, relay.handler, tally, 200, service=service)
+
+
+def test_relay_failing_one_message_in_three_delivers_every_mail_once(app, database_url, smtp, tmp_path):
+    smtp.handler.fail_every = 3
+    with Service(service_env(database_url, smtp.port), tmp_path) as service:
+        base_url = service.start_web()
+        service.start_worker()
+        tally = submit_ebook_requests(base_url, addresses(300, "flaky"), clients=10)
+        wait_until(lambda: delivered_all(app, smtp.handler), 90, "every mail past the flaky relay")
+        assert smtp.handler.refused, "the relay refused nothing: the drill tested nothing"
+        assert_counts(app, smtp.handler, tally, 300, service=service)
+
+
+def test_worker_killed_mid_batch_while_requests_arrive(app, database_url, smtp, tmp_path):
+    smtp.handler.delay = 0.02  # each DATA takes a moment: the kill lands inside a batch
+    env = service_env(database_url, smtp.port, OUTBOX_BATCH_SIZE=20, OUTBOX_LEASE="2s")
+    with Service(env, tmp_path) as service:
+        base_url = service.start_web()
+        worker = service.start_worker()
+        results = {}
+        sender = threading.Thread(
+            target=lambda: results.update(tally=submit_ebook_requests(base_url, addresses(300, "kill"), clients=10))
+        )
+        sender.start()
+        wait_until(lambda: len(smtp.messages) >= 20, 60, "the worker to send some mail")
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=10)
+        assert worker.returncode == -signal.SIGKILL
+        service.start_worker()
+        sender.join(timeout=120)
+        wait_until(lambda: delivered_all(app, smtp.handler), 90, "the new worker to send the rest")
+        assert_counts(app, smtp.handler, results["tally"], 300, crashes=1, service=service)
+
+
+def test_burst_of_2000_submissions_from_50_clients(app, database_url, smtp, tmp_path):
+    with Service(service_env(database_url, smtp.port, OUTBOX_BATCH_SIZE=200), tmp_path) as service:
+        base_url = service.start_web()
+        service.start_worker()
+        started = time.monotonic()
+        tally = submit_ebook_requests(base_url, addresses(2000, "burst"), clients=50)
+        elapsed = time.monotonic() - started
+        wait_until(lambda: delivered_all(app, smtp.handler), 120, "every burst mail to be delivered")
+        assert_counts(app, smtp.handler, tally, 2000, service=service)
+    print(f"burst: 2000 submissions in {elapsed:.1f} s ({2000 / elapsed:.0f}/s)")
+
+
+@pytest.mark.postgresql_only
+def test_postgresql_restarted_while_requests_and_the_worker_run(make_app, smtp, tmp_path):
+    if reason := postgres.why_unavailable():
+        pytest.skip(reason)
+    url = postgres.ensure_cluster()
+    app = make_app(SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    smtp.handler.delay = 0.005
+    with Service(service_env(url, smtp.port), tmp_path) as service:
+        base_url = service.start_web()
+        worker = service.start_worker()
+
+        def restart_midway() -> None:
+            wait_until(lambda: len(smtp.messages) >= 20, 60, "mail flowing before the restart")
+            postgres.restart()
+
+        # Clients retry a failed attempt (as a person presses the button again), for up to ~20 s.
+        tally = submit_ebook_requests(
+            base_url, addresses(600, "restart"), clients=10, attempts=100, during=restart_midway
+        )
+        wait_until(lambda: delivered_all(app, smtp.handler), 90, "delivery after the restart")
+        assert worker.poll() is None, "the worker died with the database:\n" + service.log_tail()
+        # A mail accepted by the relay just before the database went away may be sent again.
+        assert_counts(app, smtp.handler, tally, 600, crashes=1, service=service)
+    print(f"restart drill: {tally.retried} attempts repeated by clients")
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
