@@ -1,7 +1,9 @@
 """The outbox against a real SMTP server that refuses, hangs, fails now and then, or bounces."""
 
 import email
+import email.header
 import email.policy
+import re
 import time
 from collections import Counter
 from datetime import timedelta
@@ -174,3 +176,16 @@ def test_a_batch_that_outlasts_its_lease_leaves_the_rest_for_the_next_claim(make
     assert [message.status for message in messages] == ["sent"] * 3
     assert [message.attempts for message in messages] == [1, 1, 2]  # the third was claimed again
     assert received_ids(smtp) == Counter({message.message_id: 1 for message in messages})
+
+
+def test_a_long_non_ascii_name_arrives_intact_in_to(app, client, smtp, deliver):
+    name = 'José Ñandú-Øster, "Pepe" de la Cruz y Fernández-Villaverde, with a name that goes on'
+    response = client.post("/api/v1/ebook-requests", json={"email": "jose@example.com", "first_name": name})
+    assert response.status_code == 201
+    deliver()
+    [mail] = smtp.messages
+    # Read the header as a mail client does (RFC 2047: no space between adjacent encoded
+    # words); Python's own address parser inserts one, so decode the raw value here.
+    [raw_to] = [value for key, value in mail.raw_items() if key == "To"]
+    decoded = str(email.header.make_header(email.header.decode_header(re.sub(r"\r?\n", "", raw_to))))
+    assert decoded == f"{name} <jose@example.com>"

@@ -7,7 +7,6 @@ from flask import current_app
 from flask_mail import Connection, Message
 
 
-
 class BoundedSMTPConnection(Connection):
     """flask-mail's connection with a timeout on every SMTP step (flask-mail sets none)."""
 

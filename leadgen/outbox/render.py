@@ -1,6 +1,7 @@
 """Turn an outbox row into a flask-mail Message, rendering its templates at send time."""
 
 import base64
+import email.policy
 
 from flask import current_app
 from flask_mail import Message
@@ -8,6 +9,18 @@ from flask_mail import Message
 from ..templating import clinic_context
 from .models import OutboxMessage
 from .policy import extra_headers_for, sender_for
+
+# flask-mail flattens with email.policy.SMTP, which parses again every header it has just
+# encoded: most of a send's time, and it refolds a long encoded name mid-word. compat32
+# with CRLF writes the headers as encoded; 998 (RFC 5322's limit) keeps URLs on one line.
+WIRE_POLICY = email.policy.compat32.clone(linesep="\r\n", max_line_length=998)
+
+
+class OutboxEmail(Message):
+    """flask-mail's Message, flattened with WIRE_POLICY."""
+
+    def as_bytes(self) -> bytes:
+        return self._message().as_bytes(policy=WIRE_POLICY)
 
 
 def render_pair(template: str, context: dict) -> tuple[str, str, str]:
@@ -29,7 +42,7 @@ def render_email(message: OutboxMessage) -> Message:
         context["unsubscribe_url"] = None
         headers = extra_headers_for(message, context)
         subject, text, html = render_pair(message.template, context)
-    email = Message(
+    email = OutboxEmail(
         subject=subject,
         # A (name, address) pair: flask-mail encodes the name once (formataddr first would encode it twice).
         recipients=[(message.recipient_name, message.recipient)],

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import insert_ignoring_conflicts, is_postgresql, utcnow
 from ..extensions import db
@@ -84,34 +85,37 @@ def claim_due_messages(worker_id: str, limit: int) -> list[int]:
     return ids
 
 
+def save_state(message: OutboxMessage, **values) -> None:
+    """Write a message's new state by id and commit at once; the object shows it too.
+
+    An UPDATE by id rather than a change to the object: the worker keeps its batch out of
+    the session, so each commit does not make it reload every message still to send.
+    """
+    table = OutboxMessage.__table__
+    db.session.execute(table.update().where(table.c.id == message.id).values(**values))
+    db.session.commit()
+    for key, value in values.items():
+        set_committed_value(message, key, value)
+
+
 def mark_sent(message: OutboxMessage) -> None:
     """Record the relay's acceptance at once, so a crash after this never resends it."""
-    message.status = "sent"
-    message.sent_at = utcnow()
-    message.locked_until = None
-    message.last_error = None
-    db.session.commit()
+    save_state(message, status="sent", sent_at=utcnow(), locked_until=None, last_error=None)
 
 
 def record_failure(message: OutboxMessage, error: str, permanent: bool = False) -> None:
     """Schedule the next attempt after the configured back-off, or mark the message failed."""
     delays = current_app.config["OUTBOX_RETRY_DELAYS"]
-    message.last_error = error[:2000]
-    message.locked_until = None
     if permanent or message.attempts > len(delays):
-        message.status = "failed"
+        save_state(message, status="failed", last_error=error[:2000], locked_until=None)
     else:
-        message.status = "queued"
-        message.due_at = utcnow() + delays[message.attempts - 1]
-    db.session.commit()
+        due_at = utcnow() + delays[message.attempts - 1]
+        save_state(message, status="queued", due_at=due_at, last_error=error[:2000], locked_until=None)
 
 
 def cancel(message: OutboxMessage, reason: str) -> None:
     """Drop a message that must no longer go (unsubscribed, booked, webinar cancelled)."""
-    message.status = "cancelled"
-    message.last_error = reason
-    message.locked_until = None
-    db.session.commit()
+    save_state(message, status="cancelled", last_error=reason, locked_until=None)
 
 
 def cancel_queued(*conditions) -> int:

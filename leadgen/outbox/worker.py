@@ -98,6 +98,9 @@ def deliver_batch(worker_id: str) -> int:
     messages = list(
         db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id))
     )
+    # Out of the session: the commit after each message does not expire (and reload) the rest.
+    for message in messages:
+        db.session.expunge(message)
     emails = [message for message in messages if message.kind == "email"]
     for message in messages:
         if message.kind != "email":
