@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from leadgen.extensions import db
+from leadgen.followups.service import start_sequence
 from leadgen.leads.models import Activity, Lead
 from leadgen.tokens import sign
 
@@ -132,3 +133,22 @@ def test_other_forms_still_need_their_csrf_token(first_call):
     app, _mail = first_call
     response = app.test_client().post("/ebook", data={"first_name": "Ana", "email": "ana@example.com"})
     assert response.status_code == 400
+
+
+def test_one_click_is_never_rate_limited(clinic, smtp):
+    """Mailbox providers POST for many readers from few addresses: every unsubscribe must land."""
+    app = clinic(RATELIMIT_ENABLED=True, PUBLIC_POST_LIMIT="2/minute")
+    with app.app_context():
+        for number in range(4):
+            lead = Lead(email=f"reader{number}@example.com", first_name="Ana", source="ebook", marketing_consent=True)
+            db.session.add(lead)
+            db.session.flush()
+            start_sequence(lead, "ebook", starts_at=MONDAY_10AM_CST)
+        db.session.commit()
+    deliver_at(app, MONDAY_10AM_CST + timedelta(days=2))
+    calls = [message for message in smtp.messages if "List-Unsubscribe" in message]
+    assert len(calls) == 4
+    client = app.test_client()
+    assert all(one_click(client, message["List-Unsubscribe"][1:-1]).status_code == 200 for message in calls)
+    with app.app_context():
+        assert all(lead.unsubscribed_at for lead in db.session.scalars(select(Lead)))

@@ -3,7 +3,6 @@
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from ..extensions import csrf
-from ..ratelimits import public_post_limit
 from . import unsubscribe as service
 
 bp = Blueprint("followups", __name__)
@@ -27,7 +26,8 @@ def unsubscribe_page(token: str):
 
 @bp.post("/unsubscribe/<token>")
 @csrf.exempt  # the signed token is the proof; RFC 8058 one-click POSTs carry no CSRF token
-@public_post_limit
+# No per-IP rate limit: one-click POSTs come from the mailbox provider's few servers on behalf
+# of many readers, and a refused unsubscribe is one we must still honour. It is idempotent and cheap.
 def unsubscribe(token: str):
     """Unsubscribe: 200 for a mail provider's one-click POST, 303 to the confirmation for the button."""
     lead = service.lead_for_token(token)
