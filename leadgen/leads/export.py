@@ -7,6 +7,7 @@ million leads cost the memory of one batch. bench/export times it against COPY.
 
 import csv
 import io
+import logging
 from collections.abc import Callable, Iterator
 
 from sqlalchemy import Select, String, and_, case, cast, func, literal, select
@@ -17,6 +18,8 @@ from ..outbox.models import OutboxMessage
 from .consent import MARKETING_EMAIL
 from .filters import LeadFilterSchema, filter_conditions, filtered_leads
 from .models import Activity, Consent, ExportLog, Lead
+
+logger = logging.getLogger(__name__)
 
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -74,7 +77,8 @@ COLUMNS = (
         case((and_(Lead.marketing_consent.is_(True), Lead.unsubscribed_at.is_(None)), "yes"), else_="no"),
     ),
     ("consent_at_utc", utc_text(latest_consent(Consent.created_at))),
-    ("consent_text_version", safe_text(latest_consent(Consent.text_version))),
+    # Our own version label ("2026-11-v1"), never visitor text: no need to repeat the subquery in a CASE.
+    ("consent_text_version", latest_consent(Consent.text_version)),
     ("confirmed_at_utc", utc_text(Lead.confirmed_at)),
     ("unsubscribed_at_utc", utc_text(Lead.unsubscribed_at)),
     ("created_at_utc", utc_text(Lead.created_at)),
@@ -100,7 +104,7 @@ def count_leads(filters: dict) -> int:
 
 
 def csv_rows(filters: dict, progress: Callable[[int], None] | None = None) -> Iterator[str]:
-    """Yield the CSV text (BOM and header first) in batches; progress(n) after each batch.
+    """Yield the CSV text (BOM and header first) in batches; progress(n) as each batch goes out.
 
     A dedicated connection streams the rows (server-side cursor) and ends its read-only
     transaction when the generator finishes or is closed (a download cancelled half-way).
@@ -139,7 +143,9 @@ def finish_export_log(log_id: int, rows: int, completed: bool) -> None:
     """Record how many rows went out and whether the export reached its end."""
     log = db.session.get(ExportLog, log_id)
     log.rows, log.completed, log.finished_at = rows, completed, utcnow()
+    actor = log.actor  # before the commit expires it
     db.session.commit()
+    logger.info("export %s by %s: %d row(s), %s", log_id, actor, rows, "complete" if completed else "interrupted")
 
 
 def logged_csv_export(

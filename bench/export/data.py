@@ -1,0 +1,98 @@
+"""Fill a benchmark database with N leads and their consents, activities and sent mail, fast.
+
+One INSERT ... SELECT per table over a generated series (generate_series on PostgreSQL, a
+recursive CTE on SQLite), so a million leads take seconds and no Python loop per row.
+The values are the awkward ones: accents, formula-looking names and campaigns, NULLs.
+"""
+
+from sqlalchemy import text
+
+NAMES = ("Ana", "Begoña", "José", "Zoë", "Łukasz", "Renée", "=cmd|' /C calc'!A0", "Ñandú", "O'Brien", "Müller, Jr.")
+CAMPAIGNS = ("newsletter", "facebook", "+promo", "@partner", "-2", "spring sale")
+
+
+def choose(values: tuple[str, ...], expression: str) -> str:
+    """SQL CASE picking values[expression % len(values)] (the same SQL on both databases)."""
+    branches = " ".join(
+        "WHEN {} THEN '{}'".format(index, value.replace("'", "''")) for index, value in enumerate(values)
+    )
+    return f"CASE ({expression}) % {len(values)} {branches} END"
+
+
+class Dialect:
+    """The two bits of SQL that differ: the row series and a timestamp N minutes after a start."""
+
+    def __init__(self, name: str, rows: int):
+        self.name = name
+        self.rows = rows
+
+    def insert(self, table: str, columns: str, select: str, rows: int | None = None) -> str:
+        rows = rows or self.rows
+        if self.name == "postgresql":
+            return f"INSERT INTO {table} ({columns}) SELECT {select} FROM generate_series(1, {rows}) AS s(g)"
+        return (
+            f"WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < {rows}) "
+            f"INSERT INTO {table} ({columns}) SELECT {select} FROM s"
+        )
+
+    def minutes_after_start(self, minutes: str) -> str:
+        if self.name == "postgresql":
+            return f"(TIMESTAMP '2025-01-01 00:00:00' + ({minutes}) * INTERVAL '1 minute')"
+        return f"strftime('%Y-%m-%d %H:%M:%S.000000', '2025-01-01 00:00:00', '+' || ({minutes}) || ' minutes')"
+
+    def boolean(self, condition: str) -> str:
+        return f"({condition})" if self.name == "postgresql" else f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+
+
+def fill(connection, dialect_name: str, rows: int) -> None:
+    """Insert `rows` leads (id = g) and their related rows; commits."""
+    d = Dialect(dialect_name, rows)
+    created = d.minutes_after_start("g")
+    null_unless = "CASE WHEN {} THEN {} ELSE NULL END".format
+    statements = [
+        d.insert(
+            "leads",
+            "id, email, first_name, source, status, utm_source, utm_medium, utm_campaign, marketing_consent,"
+            " confirmed_at, unsubscribed_at, bounced_at, created_at, updated_at",
+            f"g, 'lead' || g || '@example.com', {choose(NAMES, 'g')}, {choose(('ebook', 'webinar', 'comment'), 'g')},"
+            f" {choose(('new', 'new', 'contacted', 'booked'), 'g')},"
+            f" {null_unless('g % 3 > 0', choose(CAMPAIGNS, 'g'))}, {null_unless('g % 3 > 0', repr('email'))},"
+            f" {null_unless('g % 5 > 0', choose(CAMPAIGNS, 'g / 7'))}, {d.boolean('g % 2 = 0')},"
+            f" {null_unless('g % 4 = 0', created)}, {null_unless('g % 20 = 0', created)}, NULL, {created}, {created}",
+        ),
+        d.insert(
+            "consents",
+            "id, lead_id, purpose, granted, text, text_version, ip_address, user_agent, created_at",
+            f"g, 2 * g, 'marketing_email', {d.boolean('1 = 1')}, 'Yes, send me occasional emails from the clinic.',"
+            f" '2026-11-v1', '203.0.113.7', 'bench', {d.minutes_after_start('2 * g')}",
+            rows // 2,
+        ),
+        d.insert(
+            "activities",
+            "id, lead_id, kind, detail, created_at",
+            f"g, g, 'ebook_requested', '{{}}', {created}",
+        ),
+        d.insert(
+            "activities",
+            "id, lead_id, kind, detail, created_at",
+            f"{rows} + g, 3 * g, 'ebook_downloaded', '{{}}', {d.minutes_after_start('3 * g')}",
+            rows // 3,
+        ),
+        d.insert(
+            "outbox_messages",
+            "id, kind, category, recipient, recipient_name, template, context, lead_id, dedupe_key, message_id,"
+            " status, due_at, attempts, created_at, sent_at",
+            f"g, 'email', 'transactional', 'lead' || (2 * g) || '@example.com', '', 'ebook_delivery', '{{}}', 2 * g,"
+            f" 'bench:' || g, '<' || g || '@bench>', 'sent', {created}, 1, {created}, {created}",
+            rows // 2,
+        ),
+    ]
+    for statement in statements:
+        connection.execute(text(statement.replace(":", "\\:")))
+    connection.commit()
+    if dialect_name == "postgresql":
+        for table in ("leads", "consents", "activities", "outbox_messages"):
+            connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"))
+        connection.commit()
+    connection.execute(text("ANALYZE"))
+    connection.commit()
