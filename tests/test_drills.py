@@ -153,16 +153,19 @@ def test_burst_of_2000_submissions_from_50_clients(app, database_url, smtp, tmp_
         started = time.monotonic()
         tally = submit_ebook_requests(base_url, addresses(2000, "burst"), clients=50)
         elapsed = time.monotonic() - started
-        wait_until(lambda: delivered_all(app, smtp.handler), 120, "every burst mail to be delivered")
+        wait_until(lambda: delivered_all(app, smtp.handler), 240, "every burst mail to be delivered")
+        delivered = time.monotonic() - started
         assert_counts(app, smtp.handler, tally, 2000, service=service)
-    print(f"burst: 2000 submissions in {elapsed:.1f} s ({2000 / elapsed:.0f}/s)")
+    print(
+        f"burst: 2000 submissions in {elapsed:.1f} s ({2000 / elapsed:.0f}/s), all mail delivered at {delivered:.1f} s"
+    )
 
 
 @pytest.mark.postgresql_only
 def test_postgresql_restarted_while_requests_and_the_worker_run(make_app, smtp, tmp_path):
     if reason := postgres.why_unavailable():
         pytest.skip(reason)
-    url = postgres.ensure_cluster()
+    url = postgres.ensure_cluster()  # a private cluster on 5433: the shared one is never restarted
     app = make_app(SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
         db.create_all()
@@ -171,20 +174,17 @@ def test_postgresql_restarted_while_requests_and_the_worker_run(make_app, smtp, 
     with Service(service_env(url, smtp.port), tmp_path) as service:
         base_url = service.start_web()
         worker = service.start_worker()
-
-        def restart_midway() -> None:
-            wait_until(lambda: len(smtp.messages) >= 20, 60, "mail flowing before the restart")
-            postgres.restart()
-
+        before = submit_ebook_requests(base_url, addresses(200, "before"), clients=10)
+        wait_until(lambda: len(smtp.messages) >= 20, 60, "mail flowing before the restart")
+        restart = threading.Thread(target=lambda: (time.sleep(0.3), postgres.restart()))
+        restart.start()
         # Clients retry a failed attempt (as a person presses the button again), for up to ~20 s.
-        tally = submit_ebook_requests(
-            base_url, addresses(600, "restart"), clients=10, attempts=100, during=restart_midway
-        )
+        during = submit_ebook_requests(base_url, addresses(400, "during"), clients=10, attempts=100)
+        restart.join(timeout=60)
+        assert during.retried, "no request met the restart: the drill tested nothing"
         wait_until(lambda: delivered_all(app, smtp.handler), 90, "delivery after the restart")
         assert worker.poll() is None, "the worker died with the database:\n" + service.log_tail()
-        # A mail accepted by the relay just before the database went away may be sent again.
-        assert_counts(app, smtp.handler, tally, 600, crashes=1, service=service)
-    print(f"restart drill: {tally.retried} attempts repeated by clients")
-    with app.app_context():
-        db.drop_all()
-        db.engine.dispose()
+        before.statuses.update(during.statuses)
+        # A mail the relay accepted just before the database went away may be sent again.
+        assert_counts(app, smtp.handler, before, 600, crashes=1, service=service)
+    print(f"restart drill: {during.retried} attempts repeated by clients")
