@@ -394,3 +394,10 @@ def test_form_lists_every_field_and_the_boxes_start_unticked(app, client, post):
     assert "Never published." in page
     assert "Save my name, email and website in this browser" in page
     assert not re.search(r'<input[^>]*(id="consent"|id="remember"|id="notify")[^>]*checked', page)
+
+
+def test_staff_endpoints_check_the_token_before_the_body(app, client):
+    assert client.patch("/api/v1/comments/1", json={"status": "nonsense"}).status_code == 401
+    assert client.get("/api/v1/comments?status=nonsense").status_code == 401
+    headers = staff_token(app)
+    assert client.get("/api/v1/comments?status=nonsense", headers=headers).status_code == 422

@@ -1,10 +1,14 @@
 """Moderation at /admin/comments, and the mail comments cause: to staff and to commenters who opted in."""
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from leadgen.extensions import db
 from leadgen.outbox.models import OutboxMessage
+from leadgen.outbox.worker import run_worker
 from leadgen.staff.service import create_staff_user
 
 from .helpers import csrf_token_from, text_part
@@ -29,6 +33,11 @@ def sign_in(app, client) -> str:
     )
     assert response.status_code == 303
     return token
+
+
+def work_once(app) -> None:
+    with app.app_context():
+        run_worker(once=True)
 
 
 def add_comment(client, data: dict, **extra) -> int:
@@ -101,10 +110,7 @@ def test_staff_get_one_mail_per_pending_comment(make_app, smtp, post):
     app = make_app(COMMENT_NOTIFY="each", COMMENT_NOTIFY_TO=["mod@clinic.example", "editor@clinic.example"])
     client = app.test_client()
     comment_id = add_comment(client, {**ANA, "body": "Line one\n<b>not bold</b>"})
-    with app.app_context():
-        from leadgen.outbox.worker import run_worker
-
-        run_worker(once=True)
+    work_once(app)
     assert sorted(m["To"] for m in smtp.messages) == ["editor@clinic.example", "mod@clinic.example"]
     mail = smtp.messages[0]
     assert "New comment to moderate" in mail["Subject"]
@@ -114,24 +120,26 @@ def test_staff_get_one_mail_per_pending_comment(make_app, smtp, post):
     )
 
 
-def test_the_digest_collects_new_pending_comments_once(make_app, smtp, post):
+def test_the_digest_gathers_the_hours_pending_comments_in_one_mail(make_app, smtp, post):
     app = make_app(COMMENT_NOTIFY="digest", COMMENT_NOTIFY_TO=["mod@clinic.example"])
     client = app.test_client()
-    add_comment(client, ANA)
-    add_comment(client, BO)
-    runner = app.test_cli_runner()
-    with app.app_context():
-        assert db.session.scalars(select(OutboxMessage)).all() == []  # nothing per comment
-    assert "2 new pending comments reported" in runner.invoke(args=["blog", "digest"]).output
-    assert "0 new pending comments reported" in runner.invoke(args=["blog", "digest"]).output
-    add_comment(client, {**BO, "body": "A third"})
-    assert "1 new pending comment reported" in runner.invoke(args=["blog", "digest"]).output
-    with app.app_context():
-        from leadgen.outbox.worker import run_worker
-
-        run_worker(once=True)
-    subjects = sorted(m["Subject"] for m in smtp.messages)
-    assert subjects == ["1 new comment to moderate", "2 new comments to moderate"]
+    with time_machine.travel(datetime(2026, 11, 24, 15, 10, tzinfo=UTC), tick=False):
+        approve(app, add_comment(client, ANA))
+        add_comment(client, BO)
+        add_comment(client, {**ANA, "body": "Approved at once: not in the digest"})
+        work_once(app)
+    assert smtp.messages == []  # the digest waits for the top of the hour
+    with time_machine.travel(datetime(2026, 11, 24, 16, 0, 5, tzinfo=UTC), tick=False):
+        add_comment(client, {**BO, "body": "Next hour"})
+        work_once(app)
+    [digest] = smtp.messages
+    assert digest["Subject"] == "2 new comments to moderate"
+    body = text_part(digest)
+    assert ANA["body"] in body and BO["body"] in body
+    assert "Next hour" not in body and "Approved at once" not in body
+    with time_machine.travel(datetime(2026, 11, 24, 17, 0, 5, tzinfo=UTC), tick=False):
+        work_once(app)
+    assert [m["Subject"] for m in smtp.messages][1:] == ["1 new comment to moderate"]
 
 
 def test_no_staff_mail_when_notifications_are_off(make_app, post):

@@ -1,11 +1,10 @@
-"""`flask --app wsgi blog ...`: import articles, send the staff digest of pending comments."""
+"""`flask --app wsgi blog import FILE.md...`: add or update articles."""
 
 from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
-from .notify import queue_digest
 from .posts import PostImportError, import_file
 
 
@@ -30,11 +29,3 @@ def import_command(files):
         click.echo(f"{path}: {outcome} /blog/{post.slug}")
     if failed:
         raise click.exceptions.Exit(1)
-
-
-@blog_cli.command("digest")
-@with_appcontext
-def digest_command():
-    """Queue the staff digest of new pending comments (COMMENT_NOTIFY=digest); run it hourly."""
-    reported = queue_digest()
-    click.echo(f"digest: {reported} new pending comment{'s' if reported != 1 else ''} reported")

@@ -1,10 +1,13 @@
 """Mail about comments: to staff (each, or a digest) and to commenters who opted in."""
 
+from datetime import timedelta
+
 from flask import current_app
 from sqlalchemy import select
 
 from ..database import utcnow
 from ..extensions import db
+from ..outbox.models import OutboxMessage
 from ..outbox.service import enqueue
 from .models import Comment
 
@@ -25,49 +28,42 @@ def comment_context(comment: Comment) -> dict:
     }
 
 
-def tell_staff_about(comment: Comment) -> int:
-    """With COMMENT_NOTIFY=each, queue one mail per recipient about a new pending comment."""
-    if current_app.config["COMMENT_NOTIFY"] != "each":
-        return 0
-    queued = 0
+def tell_staff_about(comment: Comment) -> None:
+    """Tell staff about a new pending comment: its own mail (each) or a line in the hour's digest."""
+    mode = current_app.config["COMMENT_NOTIFY"]
+    if mode not in ("each", "digest"):
+        return
     for recipient in staff_recipients():
-        queued += enqueue(
-            template="comment_pending",
-            recipient=recipient,
-            context=comment_context(comment),
-            dedupe_key=f"comment-pending:{comment.id}:{recipient}",
-        )
+        if mode == "each" or not add_to_digest(comment, recipient):
+            enqueue(
+                template="comment_pending",
+                recipient=recipient,
+                context=comment_context(comment),
+                dedupe_key=f"comment-pending:{comment.id}:{recipient}",
+            )
     comment.staff_notified_at = utcnow()
-    return queued
 
 
-def queue_digest() -> int:
-    """With COMMENT_NOTIFY=digest, queue one mail listing the pending comments not yet reported.
+def add_to_digest(comment: Comment, recipient: str) -> bool:
+    """Add the comment to the recipient's digest, one mail due at the top of the next hour.
 
-    Run hourly (`flask --app wsgi blog digest` from cron). The dedupe key names the newest
-    comment reported, so running it twice queues nothing new. Commits; returns comments reported.
+    The dedupe key names recipient and hour, so the first comment of the hour queues the
+    mail and later ones join it (under a row lock, so two requests cannot lose a line).
+    False if that hour's digest is already on its way.
     """
-    if current_app.config["COMMENT_NOTIFY"] != "digest":
-        return 0
-    comments = db.session.scalars(
-        select(Comment)
-        .where(Comment.status == "pending", Comment.staff_notified_at.is_(None))
-        .order_by(Comment.created_at, Comment.id)
-    ).all()
-    if not comments:
-        return 0
-    context = {"comments": [comment_context(comment) for comment in comments]}
-    for recipient in staff_recipients():
-        enqueue(
-            template="comment_digest",
-            recipient=recipient,
-            context=context,
-            dedupe_key=f"comment-digest:{comments[-1].id}:{recipient}",
-        )
-    for comment in comments:
-        comment.staff_notified_at = utcnow()
-    db.session.commit()
-    return len(comments)
+    due = utcnow().replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    key = f"comment-digest:{recipient}:{due:%Y%m%d%H}"
+    line = comment_context(comment)
+    enqueue(template="comment_digest", recipient=recipient, context={"comments": [line]}, dedupe_key=key, due_at=due)
+    # Read the row back rather than trust enqueue's answer: the first comment of the hour
+    # just created it, a later one finds it queued and joins the list.
+    digest = db.session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key == key).with_for_update()).one()
+    if digest.status != "queued":
+        return False
+    listed = digest.context.get("comments", [])
+    if all(item.get("comment_id") != comment.id for item in listed):
+        digest.context = {**digest.context, "comments": [*listed, line]}
+    return True
 
 
 def tell_author_approved(comment: Comment) -> bool:
