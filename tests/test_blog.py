@@ -60,6 +60,7 @@ def test_article_is_rendered_from_markdown_sanitised_and_ends_with_the_offers(ap
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "<h2>Why it matters</h2>" in page and "<strong>gut</strong>" in page
+    assert "Published <time" in page and "1 October 2026</time>" in page  # the day the front matter names
     assert "<script>alert" not in page and "javascript:" not in page and "onclick" not in page
     assert "tracker.example" not in page  # no image from another site
     assert '<a href="https://example.org/study" rel="noopener noreferrer">a study</a>' in page
@@ -89,7 +90,8 @@ def test_the_atom_feed_parses_back(app, client):
     assert [e.find(f"{ATOM}title").text for e in entries] == ["Newer", "Older & wiser"]
     newer, older = entries
     assert newer.find(f"{ATOM}link").get("href") == "http://localhost/blog/newer"
-    assert newer.find(f"{ATOM}published").text.startswith("2026-10-01T00:00:00")
+    # A front-matter date is midnight in the clinic's timezone (America/Chicago, UTC-5 in October).
+    assert newer.find(f"{ATOM}published").text == "2026-10-01T05:00:00+00:00"
     assert "<h2>Heading</h2>" in newer.find(f"{ATOM}content").text
     assert newer.find(f"{ATOM}content").get("type") == "html"
     assert older.find(f"{ATOM}summary").text == "An older one"
@@ -131,6 +133,6 @@ def test_api_lists_posts_with_approved_comment_counts(app, client):
     response = client.get("/api/v1/posts")
     assert response.status_code == 200
     assert response.get_json() == [
-        {"slug": "article-2", "title": "Article 2", "published_at": "2026-10-02T00:00:00+00:00", "comment_count": 0},
-        {"slug": "article-1", "title": "Article 1", "published_at": "2026-10-01T00:00:00+00:00", "comment_count": 0},
+        {"slug": "article-2", "title": "Article 2", "published_at": "2026-10-02T05:00:00+00:00", "comment_count": 0},
+        {"slug": "article-1", "title": "Article 1", "published_at": "2026-10-01T05:00:00+00:00", "comment_count": 0},
     ]

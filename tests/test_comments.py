@@ -401,3 +401,14 @@ def test_staff_endpoints_check_the_token_before_the_body(app, client):
     assert client.get("/api/v1/comments?status=nonsense").status_code == 401
     headers = staff_token(app)
     assert client.get("/api/v1/comments?status=nonsense", headers=headers).status_code == 422
+
+
+def test_a_depth_limit_of_one_turns_threads_off(make_app, post):
+    app = make_app(COMMENT_MAX_DEPTH=1)
+    client = app.test_client()
+    first = client.post(f"/api/v1/posts/{SLUG}/comments", json=ANA).get_json()["id"]
+    approve(app, first)
+    assert "replytocom=" not in client.get(f"/blog/{SLUG}").get_data(as_text=True)
+    bo = {"name": "Bo", "email": "bo@example.com", "body": "Hi", "parent_id": first}
+    assert client.post(f"/api/v1/posts/{SLUG}/comments", json=bo).status_code == 202
+    assert [(c.parent_id, c.depth) for c in comments(app)] == [(None, 0), (None, 0)]

@@ -3,8 +3,10 @@
 import re
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import frontmatter
+from flask import current_app
 from sqlalchemy import func, select
 
 from ..database import utcnow
@@ -51,11 +53,12 @@ def post_summaries() -> list[dict]:
 
 
 def as_utc(value) -> datetime:
-    """A front-matter date: a date is midnight UTC, a naive datetime is taken as UTC."""
+    """A front-matter date in the clinic's timezone: a date is its midnight there, as UTC."""
+    zone = ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return (value if value.tzinfo else value.replace(tzinfo=zone)).astimezone(UTC)
     if isinstance(value, date):
-        return datetime.combine(value, time(0), tzinfo=UTC)
+        return datetime.combine(value, time(0), tzinfo=zone).astimezone(UTC)
     if isinstance(value, str):
         try:
             return as_utc(datetime.fromisoformat(value))

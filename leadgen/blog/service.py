@@ -50,8 +50,9 @@ def parent_for(post: Post, parent_id: int | None) -> Comment | None:
     parent = db.session.get(Comment, parent_id)
     if parent is None or parent.post_id != post.id or parent.status != "approved":
         raise CommentRefused("parent_id", "The comment you are replying to is not on this article.")
-    # Past the depth limit a reply joins the thread beside the comment it answers.
-    while parent.depth >= current_app.config["COMMENT_MAX_DEPTH"] - 1 and parent.parent is not None:
+    # Past the depth limit a reply joins the thread beside the comment it answers
+    # (with COMMENT_MAX_DEPTH=1 there are no threads: every reply is a top-level comment).
+    while parent is not None and parent.depth >= current_app.config["COMMENT_MAX_DEPTH"] - 1:
         parent = parent.parent
     return parent
 
