@@ -19,5 +19,5 @@ def create_ebook_request(data):
 
     Stores the lead and queues the delivery mail with a signed download link.
     """
-    capture, queued = service.request_ebook(data, current_visit(data))
-    return {"lead_id": capture.lead.id, "status": "queued" if queued else "recently_sent"}
+    lead_id, queued = service.request_ebook(data, current_visit(data))
+    return {"lead_id": lead_id, "status": "queued" if queued else "recently_sent"}

@@ -10,7 +10,7 @@ from ..extensions import db
 from ..followups.service import start_sequence
 from ..leads.consent import MARKETING_EMAIL
 from ..leads.models import Activity, Lead
-from ..leads.service import Capture, Visit, capture_lead, confirm_lead, find_lead, find_lead_by_email
+from ..leads.service import Visit, capture_lead, confirm_lead, find_lead, find_lead_by_email
 from ..outbox.models import OutboxMessage
 from ..outbox.service import enqueue
 from ..tokens import sign, unsign
@@ -20,8 +20,8 @@ TOKEN_PURPOSE = "ebook-download"
 REDELIVERY_INTERVAL = timedelta(hours=1)
 
 
-def request_ebook(data: dict, visit: Visit) -> tuple[Capture, bool]:
-    """Capture the lead and queue the delivery mail in one transaction; (capture, queued)."""
+def request_ebook(data: dict, visit: Visit) -> tuple[int, bool]:
+    """Capture the lead and queue the delivery mail in one transaction; (lead id, queued)."""
     capture = capture_lead(
         email=data["email"],
         first_name=data["first_name"],
@@ -33,8 +33,10 @@ def request_ebook(data: dict, visit: Visit) -> tuple[Capture, bool]:
     )
     queued = queue_delivery(capture.lead)
     start_sequence(capture.lead, "ebook", starts_at=utcnow())
+    # Read before the commit expires the lead: answering must not open a second transaction.
+    lead_id = capture.lead.id
     db.session.commit()
-    return capture, queued
+    return lead_id, queued
 
 
 def queue_delivery(lead: Lead) -> bool:
