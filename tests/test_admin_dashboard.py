@@ -74,7 +74,7 @@ def test_booked_tile_counts_what_staff_marked(app, client):
     token = csrf_token_from(client.get(f"/admin/leads/{lead_id}").get_data(as_text=True))
     client.post(f"/admin/leads/{lead_id}/status", data={"csrf_token": token, "status": "booked"})
     page = client.get("/admin/").get_data(as_text=True)
-    assert re.search(r'tile-number">1</p>\s*<p>leads marked booked <span class="muted">\(1 in the last 7 days', page)
+    assert re.search(r'tile-number">1</p>\s*<p>leads marked booked <span class="muted">\(0 contacted', page)
 
 
 def test_failed_mail_shows_its_error_and_retry_queues_it(app, client, deliver):

@@ -9,7 +9,8 @@ from sqlalchemy import case, func, select
 
 from ..database import utcnow
 from ..extensions import db
-from ..leads.models import SOURCES, Activity, Lead
+from ..leads.models import SOURCES, Lead
+from ..leads.status import STAFF_STATUSES
 from ..outbox.models import OutboxMessage
 from ..outbox.service import count_by_status
 
@@ -80,15 +81,11 @@ def weekly_totals() -> list[dict]:
     return rows
 
 
-def booked_summary() -> dict:
-    """Leads marked booked: all time, and how many staff marked in the last 7 days."""
-    total = db.session.scalar(select(func.count()).select_from(Lead).where(Lead.status == "booked"))
-    recent = db.session.scalar(
-        select(func.count(func.distinct(Activity.lead_id))).where(
-            Activity.kind == "marked_booked", Activity.created_at >= utcnow() - timedelta(days=7)
-        )
-    )
-    return {"total": total or 0, "this_week": recent or 0}
+def status_totals() -> dict[str, int]:
+    """How many leads staff marked booked and contacted (the ix_leads_status_created_at index counts them)."""
+    query = select(Lead.status, func.count()).where(Lead.status.in_(STAFF_STATUSES)).group_by(Lead.status)
+    counts = dict(db.session.execute(query).all())
+    return {status: counts.get(status, 0) for status in STAFF_STATUSES}
 
 
 def outbox_summary() -> dict:

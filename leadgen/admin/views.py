@@ -35,7 +35,7 @@ def dashboard():
         daily=daily,
         chart=stacked_bars(daily),
         weekly=stats.weekly_totals(),
-        booked=stats.booked_summary(),
+        statuses=stats.status_totals(),
         pending_comments=pending_comment_count(),
         outbox=stats.outbox_summary(),
     )
