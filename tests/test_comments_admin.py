@@ -188,3 +188,13 @@ def test_spam_is_visible_to_staff_as_text(app, client, post):
     page = client.get("/admin/comments").get_data(as_text=True)
     assert "<script>alert(1)" not in page and "<img src=x" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_a_long_queue_is_shown_fifty_at_a_time_oldest_first(app, client, post):
+    ids = [add_comment(client, {**BO, "email": f"r{n}@example.com", "body": f"Comment number {n}."}) for n in range(55)]
+    sign_in(app, client)
+    first = client.get("/admin/comments").get_data(as_text=True)
+    assert first.count('name="ids"') == 50 and "Page 1 of 2" in first
+    assert first.index(f'id="comment-{ids[0]}"') < first.index(f'id="comment-{ids[49]}"')
+    second = client.get("/admin/comments?status=pending&page=2").get_data(as_text=True)
+    assert second.count('name="ids"') == 5 and f'id="comment-{ids[54]}"' in second

@@ -23,7 +23,7 @@ def index():
         "admin/comments.html",
         status=status,
         counts=service.status_counts(),
-        comments=service.comments_with_status(status),
+        listing=service.moderation_page(status, max(request.args.get("page", 1, type=int), 1)),
         statuses=COMMENT_STATUSES,
     )
 

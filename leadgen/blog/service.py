@@ -141,11 +141,20 @@ def status_counts() -> dict[str, int]:
     return {status: 0 for status in COMMENT_STATUSES} | {status: count for status, count in rows}
 
 
-def comments_with_status(status: str, limit: int = 200) -> list[Comment]:
+def moderation_query(status: str):
     """A moderation tab: pending oldest first (a queue), the others newest first."""
     order = Comment.created_at.asc() if status == "pending" else Comment.created_at.desc()
-    query = select(Comment).where(Comment.status == status).order_by(order, Comment.id).limit(limit)
-    return list(db.session.scalars(query))
+    return select(Comment).where(Comment.status == status).order_by(order, Comment.id)
+
+
+def comments_with_status(status: str, limit: int = 200) -> list[Comment]:
+    """The first `limit` comments of a moderation tab (the API's queue)."""
+    return list(db.session.scalars(moderation_query(status).limit(limit)))
+
+
+def moderation_page(status: str, page: int, per_page: int = 50):
+    """One page of a moderation tab (flask-sqlalchemy Pagination) for the console."""
+    return db.paginate(moderation_query(status), page=page, per_page=per_page, error_out=False)
 
 
 def comment_thread(post: Post, own_pending_ids: list[int]) -> list[tuple[Comment, list]]:
