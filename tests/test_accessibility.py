@@ -61,8 +61,8 @@ def any_lead_id() -> int | None:
     from leadgen.ebook.service import request_ebook
     from leadgen.leads.service import Visit
 
-    capture, _ = request_ebook({"email": "ana@example.com", "first_name": "Ana", "consent": True}, Visit())
-    return capture.lead.id
+    lead_id, _queued = request_ebook({"email": "ana@example.com", "first_name": "Ana", "consent": True}, Visit())
+    return lead_id
 
 
 def unsubscribe_token() -> str | None:

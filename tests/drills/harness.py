@@ -28,6 +28,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class SilentRelay:
+    """A port that completes the TCP handshake and never says a word (nothing accepts).
+
+    Closing it resets the waiting connections, so a real relay can take the port at once.
+    """
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(100)
+        self.port = self.sock.getsockname()[1]
+
+    def close(self) -> None:
+        self.sock.close()
+
+
 def service_env(database_url: str, mail_port: int, **settings) -> dict:
     """The environment of a web or worker process: the test database, the test relay, quick retries."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST", "TEST_DATABASE"))}

@@ -75,3 +75,9 @@ def ensure_cluster() -> str:
 def restart() -> None:
     """Restart the drill cluster, dropping every connection (fast shutdown)."""
     pg_ctl("restart", "-m", "fast")
+
+
+def stop() -> None:
+    """Stop the drill cluster (it is kept on disk for the next run)."""
+    if is_running():
+        pg_ctl("stop", "-m", "fast")
