@@ -17,6 +17,15 @@ def test_sign_in_goes_where_the_user_was_going(app, client):
     assert client.get("/admin/leads").status_code == 200
 
 
+def test_a_signed_in_user_skips_the_form(app, client):
+    make_staff(app, "m@clinic.example", "marketing")
+    sign_in(client, "m@clinic.example")
+    response = client.get("/admin/login?next=/admin/leads")
+    assert response.status_code == 302 and response.location == "/admin/leads"
+    nav = client.get("/admin/").get_data(as_text=True)
+    assert 'href="/admin/comments"' in nav and 'href="/admin/exports"' not in nav  # admin-only pages stay out of view
+
+
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:x"])
 def test_next_never_leaves_the_site(app, client, target):
     make_staff(app)
