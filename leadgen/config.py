@@ -109,6 +109,7 @@ def load_settings(instance_path: Path) -> dict:
         "COMMENT_TOO_MANY_LINKS": env("COMMENT_TOO_MANY_LINKS", "pending"),  # pending | spam
         "COMMENT_DISALLOWED_WORDS": [w.strip() for w in env("COMMENT_DISALLOWED_WORDS", "").split(",") if w.strip()],
         "COMMENT_NOTIFY": env("COMMENT_NOTIFY", "each"),  # each | digest (one mail an hour) | off
+        # Empty: every active staff account hears of new comments.
         "COMMENT_NOTIFY_TO": [a.strip() for a in env("COMMENT_NOTIFY_TO", "").split(",") if a.strip()],
         # A form or JSON body larger than this is refused with 413 before anything reads it.
         "MAX_CONTENT_LENGTH": int(env("MAX_CONTENT_LENGTH", str(64 * 1024))),

@@ -11,7 +11,7 @@ from leadgen.outbox.models import OutboxMessage
 from leadgen.outbox.worker import run_worker
 from leadgen.staff.service import create_staff_user
 
-from .helpers import csrf_token_from, text_part
+from .helpers import csrf_token_from, html_part, text_part
 from .test_comments import ANA, SLUG, approve, comments, make_post, post_comment
 
 BO = {"name": "Bo", "email": "bo@example.com", "body": "I had the same experience."}
@@ -165,6 +165,8 @@ def test_a_commenter_who_opted_in_hears_of_approval_and_replies(app, client, smt
     assert reply_mail["To"].addresses[0].addr_spec == "ana@example.com"
     assert BO["body"] in text_part(reply_mail)
     assert "when someone replies to your comment" in text_part(reply_mail)
+    assert "when someone replies to your comment" in html_part(reply_mail)
+    assert "Hello Ana," in text_part(reply_mail)
 
 
 def test_a_commenter_who_did_not_opt_in_gets_no_mail(app, client, smtp, deliver, post):
@@ -198,3 +200,30 @@ def test_a_long_queue_is_shown_fifty_at_a_time_oldest_first(app, client, post):
     assert first.index(f'id="comment-{ids[0]}"') < first.index(f'id="comment-{ids[49]}"')
     second = client.get("/admin/comments?status=pending&page=2").get_data(as_text=True)
     assert second.count('name="ids"') == 5 and f'id="comment-{ids[54]}"' in second
+
+
+def test_without_a_notify_address_every_active_staff_member_hears(app, client, smtp, deliver, post):
+    with app.app_context():
+        create_staff_user("editor@clinic.example", PASSWORD, "marketing")
+        gone = create_staff_user("former@clinic.example", PASSWORD, "marketing")
+        gone.active = False
+        db.session.commit()
+    add_comment(client, ANA)
+    deliver()
+    assert [m["To"] for m in smtp.messages] == ["editor@clinic.example"]
+
+
+def test_comment_mail_waits_in_the_outbox_without_the_persons_name_or_words(make_app, smtp, post):
+    from leadgen.blog.service import anonymise_comments
+
+    app = make_app(COMMENT_NOTIFY_TO=["mod@clinic.example"])
+    add_comment(app.test_client(), {**ANA, "name": "Ana Lopez"})
+    with app.app_context():
+        [queued] = db.session.scalars(select(OutboxMessage)).all()
+        assert "Ana Lopez" not in str(queued.context) and ANA["body"] not in str(queued.context)
+        anonymise_comments(ANA["email"])
+        db.session.commit()
+    work_once(app)
+    [mail] = smtp.messages
+    assert "Anonymous left a comment" in text_part(mail) and "Ana Lopez" not in mail.as_string()
+    assert "Anonymous</strong> left a comment" in html_part(mail)

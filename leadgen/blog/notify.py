@@ -9,23 +9,29 @@ from ..database import utcnow
 from ..extensions import db
 from ..outbox.models import OutboxMessage
 from ..outbox.service import enqueue
+from ..staff.models import StaffUser
 from .models import Comment
 
 
 def staff_recipients() -> list[str]:
-    """The addresses of COMMENT_NOTIFY_TO."""
-    return current_app.config["COMMENT_NOTIFY_TO"]
+    """COMMENT_NOTIFY_TO, or when it is empty every active staff account."""
+    if configured := current_app.config["COMMENT_NOTIFY_TO"]:
+        return configured
+    return list(db.session.scalars(select(StaffUser.email).where(StaffUser.active.is_(True)).order_by(StaffUser.id)))
 
 
 def comment_context(comment: Comment) -> dict:
-    """What the comment mails show: JSON only, rendered later by the worker."""
-    return {
-        "comment_id": comment.id,
-        "name": comment.name,
-        "body": comment.body,
-        "post_title": comment.post.title,
-        "post_slug": comment.post.slug,
-    }
+    """What a comment mail needs: ids and the article, never the person's words or name.
+
+    The worker loads the comment when it renders the mail (the `blog_comment` template
+    global), so an erased commenter's name and words never wait in the outbox.
+    """
+    return {"comment_id": comment.id, "post_title": comment.post.title, "post_slug": comment.post.slug}
+
+
+def comment_for_mail(comment_id: int) -> Comment | None:
+    """Templates: the comment a mail is about, as it is now (None if it was deleted)."""
+    return db.session.get(Comment, comment_id)
 
 
 def tell_staff_about(comment: Comment) -> None:
@@ -88,6 +94,6 @@ def tell_parent_author(reply: Comment) -> bool:
         template="comment_reply",
         recipient=parent.email,
         recipient_name=parent.name,
-        context={**comment_context(reply), "parent_name": parent.name, "parent_body": parent.body},
+        context={**comment_context(reply), "parent_id": parent.id},
         dedupe_key=f"comment-reply:{reply.id}",
     )

@@ -7,6 +7,7 @@ from ..leads.consent import MARKETING_EMAIL
 from ..ratelimits import public_post_limit
 from . import posts, service
 from .feed import atom_feed
+from .notify import comment_for_mail
 from .render import article_html, comment_html
 from .schemas import CommentCreateSchema
 from .spam import CommentRefused, check_form_token, comment_post_limit, form_token
@@ -98,3 +99,7 @@ def comment(slug: str):
 def comment_html_filter(text: str):
     """Templates show a comment's words with `{{ comment.body | comment_html }}`."""
     return comment_html(text)
+
+
+# Mail templates load the comment they are about when the worker renders them.
+bp.add_app_template_global(comment_for_mail, "blog_comment")
