@@ -109,9 +109,11 @@ def test_smtp_refused_requests_still_succeed_and_every_mail_goes_once_it_returns
 
 
 def test_silent_smtp_is_bounded_and_every_mail_goes_once_it_answers(app, database_url, tmp_path):
+    # The relay's silence outlasts SQLite's 10 s busy timeout: a worker holding the database
+    # while it waits would turn every request into "database is locked".
     silent = SilentRelay()
     try:
-        with Service(service_env(database_url, silent.port, SMTP_TIMEOUT="1"), tmp_path) as service:
+        with Service(service_env(database_url, silent.port, SMTP_TIMEOUT="12"), tmp_path) as service:
             base_url = service.start_web()
             service.start_worker()
             started = time.monotonic()

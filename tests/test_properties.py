@@ -304,7 +304,7 @@ def test_exported_names_and_campaigns_arrive_as_text_in_their_own_cells(app, nam
         for column in ("first_name", "utm_campaign"):
             cell = by_email[email][column]
             assert not cell.startswith(tuple(FORMULA_STARTS))
-            assert cell.removeprefix("'") == name or (cell == "" and name == "")
+            assert cell == name or (cell == "'" + name and name.startswith(tuple(FORMULA_STARTS)))
 
 
 # Opening times stay clear of 00:00-04:59, where every zone below changes its clocks, so

@@ -52,6 +52,8 @@ def send_one(connection, message: OutboxMessage) -> None:
         log.exception("could not render outbox message %s", message.id)
         service.record_failure(message, f"render failed: {error!r}")
         return
+    # End the read transaction before SMTP talks: on SQLite it holds the write lock (BEGIN IMMEDIATE).
+    db.session.commit()
     try:
         connection.send(email)
     except smtplib.SMTPRecipientsRefused as error:
@@ -101,6 +103,8 @@ def deliver_batch(worker_id: str) -> int:
     # Out of the session: the commit after each message does not expire (and reload) the rest.
     for message in messages:
         db.session.expunge(message)
+    # Nor hold it while the relay connects (a silent relay takes SMTP_TIMEOUT): web requests would wait.
+    db.session.commit()
     emails = [message for message in messages if message.kind == "email"]
     for message in messages:
         if message.kind != "email":
