@@ -101,11 +101,11 @@ def test_smtp_refused_requests_still_succeed_and_every_mail_goes_once_it_returns
     with Service(service_env(database_url, port), tmp_path) as service:
         base_url = service.start_web()
         service.start_worker()
-        tally = submit_ebook_requests(base_url, addresses(200, "refused"), clients=10)
+        tally = submit_ebook_requests(base_url, addresses(100, "refused"), clients=10)
         wait_until(lambda: failed_attempts(app) > 0, 20, "the worker to meet the refused relay")
         with Relay(port) as relay:
             wait_until(lambda: delivered_all(app, relay.handler), 60, "delivery after the relay came back")
-            assert_counts(app, relay.handler, tally, 200, service=service)
+            assert_counts(app, relay.handler, tally, 100, service=service)
 
 
 def test_silent_smtp_is_bounded_and_every_mail_goes_once_it_answers(app, database_url, tmp_path):
@@ -117,13 +117,13 @@ def test_silent_smtp_is_bounded_and_every_mail_goes_once_it_answers(app, databas
             base_url = service.start_web()
             service.start_worker()
             started = time.monotonic()
-            tally = submit_ebook_requests(base_url, addresses(200, "silent"), clients=10)
+            tally = submit_ebook_requests(base_url, addresses(100, "silent"), clients=10)
             assert time.monotonic() - started < 60  # requests never wait for SMTP
             wait_until(lambda: failed_attempts(app) > 0, 20, "the worker to give up on the silent relay")
             silent.close()
             with Relay(silent.port) as relay:
                 wait_until(lambda: delivered_all(app, relay.handler), 60, "delivery after the relay answered")
-                assert_counts(app, relay.handler, tally, 200, service=service)
+                assert_counts(app, relay.handler, tally, 100, service=service)
     finally:
         silent.close()
 
@@ -133,10 +133,10 @@ def test_relay_failing_one_message_in_three_delivers_every_mail_once(app, databa
     with Service(service_env(database_url, smtp.port), tmp_path) as service:
         base_url = service.start_web()
         service.start_worker()
-        tally = submit_ebook_requests(base_url, addresses(300, "flaky"), clients=10)
+        tally = submit_ebook_requests(base_url, addresses(150, "flaky"), clients=10)
         wait_until(lambda: delivered_all(app, smtp.handler), 90, "every mail past the flaky relay")
         assert smtp.handler.refused, "the relay refused nothing: the drill tested nothing"
-        assert_counts(app, smtp.handler, tally, 300, service=service)
+        assert_counts(app, smtp.handler, tally, 150, service=service)
 
 
 def test_worker_killed_mid_batch_while_requests_arrive(app, database_url, smtp, tmp_path):
@@ -147,7 +147,7 @@ def test_worker_killed_mid_batch_while_requests_arrive(app, database_url, smtp, 
         worker = service.start_worker()
         results = {}
         sender = threading.Thread(
-            target=lambda: results.update(tally=submit_ebook_requests(base_url, addresses(300, "kill"), clients=10))
+            target=lambda: results.update(tally=submit_ebook_requests(base_url, addresses(200, "kill"), clients=10))
         )
         sender.start()
         wait_until(lambda: len(smtp.messages) >= 20, 60, "the worker to send some mail")
@@ -157,7 +157,7 @@ def test_worker_killed_mid_batch_while_requests_arrive(app, database_url, smtp, 
         service.start_worker()
         sender.join(timeout=120)
         wait_until(lambda: delivered_all(app, smtp.handler), 90, "the new worker to send the rest")
-        assert_counts(app, smtp.handler, results["tally"], 300, crashes=1, service=service)
+        assert_counts(app, smtp.handler, results["tally"], 200, crashes=1, service=service)
 
 
 def test_burst_of_2000_submissions_from_50_clients(app, database_url, smtp, tmp_path):
