@@ -44,6 +44,16 @@ def insert_ignoring_conflicts(model, values: dict, conflict_columns: list[str]):
     return insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict_columns)
 
 
+def insert_if_absent(model, values: dict, conflict_columns: list[str]) -> int | None:
+    """Insert a row unless one with the same unique columns exists; the new id, or None.
+
+    Uses RETURNING rather than rowcount, which the ORM reports as -1 for this
+    statement on PostgreSQL.
+    """
+    statement = insert_ignoring_conflicts(model, values, conflict_columns).returning(model.id)
+    return db.session.scalar(statement)
+
+
 def _configure_sqlite(engine) -> None:
     """WAL, a busy timeout and BEGIN IMMEDIATE, so concurrent writers wait instead of failing."""
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from ..database import insert_ignoring_conflicts, utcnow
+from ..database import insert_if_absent, utcnow
 from ..extensions import db
 from ..webhooks.service import emit_event, lead_payload
 from .consent import ConsentText
@@ -50,22 +50,20 @@ def capture_lead(
     email = normalise_email(email)
     utm = {key: (visit.utm.get(key) or None) for key in ("utm_source", "utm_medium", "utm_campaign")}
     # INSERT ... ON CONFLICT DO NOTHING: two simultaneous submissions still make one lead.
-    inserted = db.session.execute(
-        insert_ignoring_conflicts(
-            Lead,
-            {
-                "email": email,
-                "first_name": first_name,
-                "source": source,
-                "status": "new",
-                "created_at": utcnow(),
-                "updated_at": utcnow(),
-                "marketing_consent": False,
-                **utm,
-            },
-            ["email"],
-        )
-    ).rowcount
+    inserted = insert_if_absent(
+        Lead,
+        {
+            "email": email,
+            "first_name": first_name,
+            "source": source,
+            "status": "new",
+            "created_at": utcnow(),
+            "updated_at": utcnow(),
+            "marketing_consent": False,
+            **utm,
+        },
+        ["email"],
+    )
     lead = db.session.scalars(select(Lead).where(Lead.email == email)).one()
     if first_name and lead.first_name != first_name:
         lead.first_name = first_name
@@ -95,9 +93,9 @@ def capture_lead(
     )
     db.session.add(recorded)
     db.session.flush()
-    if inserted:
+    if inserted is not None:
         emit_event("lead.created", lead_payload(lead), key=str(lead.id), lead_id=lead.id)
-    return Capture(lead=lead, activity=recorded, created=bool(inserted))
+    return Capture(lead=lead, activity=recorded, created=inserted is not None)
 
 
 def find_lead(lead_id: int) -> Lead | None:

@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..database import insert_ignoring_conflicts, is_postgresql, utcnow
+from ..database import insert_if_absent, is_postgresql, utcnow
 from ..extensions import db
 from .models import OutboxMessage
 
@@ -50,8 +50,7 @@ def enqueue(
         "attempts": 0,
         "created_at": utcnow(),
     }
-    result = db.session.execute(insert_ignoring_conflicts(OutboxMessage, values, ["dedupe_key"]))
-    return bool(result.rowcount)
+    return insert_if_absent(OutboxMessage, values, ["dedupe_key"]) is not None
 
 
 def claim_due_messages(worker_id: str, limit: int) -> list[int]:
