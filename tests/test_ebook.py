@@ -118,3 +118,17 @@ def test_delivery_mail_has_text_and_html_and_the_clinic_footer(app, client, smtp
         stored = db.session.scalars(select(OutboxMessage)).one()
         assert mail["Message-ID"] == stored.message_id
         assert stored.status == "sent" and stored.sent_at is not None
+
+
+def test_capture_and_enqueue_report_new_rows_truthfully(app):
+    from leadgen.leads.service import Visit, capture_lead
+    from leadgen.outbox.service import enqueue
+
+    with app.app_context():
+        first = capture_lead(email="ana@example.com", first_name="Ana", source="ebook", activity="a", visit=Visit())
+        again = capture_lead(email="ANA@example.com", first_name="Ana", source="ebook", activity="b", visit=Visit())
+        assert (first.created, again.created) == (True, False)
+        queued = enqueue(template="ebook_delivery", recipient="ana@example.com", dedupe_key="k")
+        repeated = enqueue(template="ebook_delivery", recipient="ana@example.com", dedupe_key="k")
+        assert (queued, repeated) == (True, False)
+        db.session.rollback()
