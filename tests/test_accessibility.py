@@ -15,6 +15,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from leadgen.extensions import db
 
 from .drills.browser import blocking_violations, make_staff_user, sign_in, unannounced_errors, unlabelled_fields
+from .drills.content import first_value, seed_demo
 
 pytestmark = pytest.mark.browser
 
@@ -35,15 +36,7 @@ class Page:
 
 def first(module: str, model: str, column: str = "slug") -> Callable[[], str | None]:
     """A column (slug, id) of the first row of a model, if the model has landed and has a row."""
-
-    def find() -> str | None:
-        try:
-            table = getattr(__import__(module, fromlist=[model]), model)
-        except (ImportError, AttributeError):
-            return None
-        return db.session.scalar(select(getattr(table, column)).order_by(table.id).limit(1))
-
-    return find
+    return lambda: first_value(module, model, column)
 
 
 def under(prefix: str, finder: Callable[[], str | None], suffix: str = "") -> Callable[[], str | None]:
@@ -145,11 +138,8 @@ PAGES = [
 
 def seeded_path(app, spec: Page) -> str:
     """Seed the demo content, then resolve the page's path; skip if its feature has not landed."""
-    from leadgen.demo import SEEDERS
-
+    seed_demo(app)
     with app.app_context():
-        for seeder in SEEDERS:
-            seeder()
         path = spec.path if isinstance(spec.path, str) else spec.path()
         db.session.commit()
         db.session.remove()

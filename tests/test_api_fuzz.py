@@ -24,6 +24,8 @@ from leadgen import create_app
 from leadgen.extensions import db
 from leadgen.staff.service import create_staff_user, issue_token
 
+from .drills.content import first_value, seed_demo
+
 MAX_EXAMPLES = 25
 # No 5xx, every status, content type, header and body as documented, and staff operations
 # refuse a request without the token. (Whether the schemas say every rule the server
@@ -52,21 +54,12 @@ schema = schemathesis.openapi.from_dict(openapi_document())
 
 def existing_resources(app, base_url: str) -> dict:
     """Real path parameters: the demo article and webinar, a lead and a comment made through the API."""
-    from leadgen.demo import SEEDERS
-
-    found = {}
+    seed_demo(app)
     with app.app_context():
-        for seeder in SEEDERS:
-            seeder()
-        for key, module, model in (
-            ("webinars", "leadgen.webinars.models", "Webinar"),
-            ("posts", "leadgen.blog.models", "Post"),
-        ):
-            try:
-                table = getattr(__import__(module, fromlist=[model]), model)
-            except (ImportError, AttributeError):
-                continue
-            found[key] = db.session.scalar(db.select(table.slug).order_by(table.id).limit(1))
+        found = {
+            "webinars": first_value("leadgen.webinars.models", "Webinar"),
+            "posts": first_value("leadgen.blog.models", "Post"),
+        }
         db.session.remove()
     lead = requests.post(
         f"{base_url}/api/v1/ebook-requests", json={"email": "ana@example.com", "first_name": "Ana"}, timeout=10

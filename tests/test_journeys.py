@@ -18,6 +18,7 @@ from leadgen.extensions import db
 
 from .conftest import has_no_horizontal_scroll, screenshot
 from .drills.browser import make_staff_user, sign_in
+from .drills.content import first_value, seed_demo
 from .helpers import links_in
 
 pytestmark = pytest.mark.browser
@@ -110,12 +111,7 @@ def test_ebook_with_a_mistyped_email_then_the_download_link_from_the_mail(live_s
 @pytest.fixture
 def demo_content(app):
     """What `flask demo seed` adds: the article, upcoming webinars."""
-    from leadgen.demo import SEEDERS
-
-    with app.app_context():
-        for seeder in SEEDERS:
-            seeder()
-        db.session.remove()
+    seed_demo(app)
 
 
 def test_webinar_registration_with_the_calendar_invitation(app, demo_content, live_server, visitor, smtp, deliver):
@@ -142,11 +138,9 @@ def test_webinar_registration_with_the_calendar_invitation(app, demo_content, li
 @pytest.fixture
 def article(app, demo_content):
     """The demo article's path, with comments allowed without the anti-bot pause."""
-    from leadgen.blog.models import Post
-
     app.config["COMMENT_MIN_SECONDS"] = 0
     with app.app_context():
-        slug = db.session.scalar(db.select(Post.slug).order_by(Post.id).limit(1))
+        slug = first_value("leadgen.blog.models", "Post")
         db.session.remove()
     assert slug, "the demo seeder should add an article"
     return f"/blog/{slug}"
