@@ -206,7 +206,7 @@ def test_emit_event_refuses_unknown_events_and_dedupes(app):
         with pytest.raises(ValueError):
             emit_event("lead.deleted", {})
         data = {"registration_id": 7, "webinar": {"slug": "gut-health"}}
-        emit_event("webinar.registered", data)
-        emit_event("webinar.registered", data)  # the same event again (a retried request)
+        assert emit_event("webinar.registered", data) == 1
+        assert emit_event("webinar.registered", data) == 0  # the same event again (a retried request)
         db.session.commit()
         assert len(webhook_messages()) == 1
