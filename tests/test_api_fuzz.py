@@ -42,11 +42,13 @@ CHECKS = [
 
 def openapi_document() -> dict:
     """The app's OpenAPI document, as /api/v1/openapi.json serves it."""
-    app = create_app(
-        {"SECRET_KEY": "openapi", "SQLALCHEMY_DATABASE_URI": "sqlite://", "INSTANCE_PATH": tempfile.mkdtemp()}
-    )
-    with app.test_client() as client:
-        return client.get("/api/v1/openapi.json").get_json()
+    with tempfile.TemporaryDirectory() as instance:
+        app = create_app({"SECRET_KEY": "openapi", "SQLALCHEMY_DATABASE_URI": "sqlite://", "INSTANCE_PATH": instance})
+        with app.test_client() as client:
+            document = client.get("/api/v1/openapi.json").get_json()
+        with app.app_context():
+            db.engine.dispose()
+    return document
 
 
 schema = schemathesis.openapi.from_dict(openapi_document())
