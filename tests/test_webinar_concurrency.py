@@ -110,3 +110,49 @@ def test_same_person_many_times_at_once_is_one_registration_and_one_mail(app, sm
     assert webinar(app, slug).seats_taken == 1 and count(app, Registration) == 1
     deliver()
     assert len(smtp.messages) == 1
+
+
+def test_cancel_and_renew_at_once_move_one_seat_each(app):
+    from leadgen.extensions import db
+    from leadgen.webinars.cancellation import cancel_registration
+    from leadgen.webinars.models import Registration
+
+    slug = make_webinar(app, capacity=SEATS)
+    client = app.test_client()
+    for email in ("ana@example.com", "bo@example.com"):
+        body = {"email": email, "first_name": "Rush"}
+        assert client.post(f"/api/v1/webinars/{slug}/registrations", json=body).status_code == 201
+    with app.app_context():
+        ana_id = db.session.scalars(select_registration_ids()).first()
+
+    results: list[bool] = []
+    barrier = threading.Barrier(8)
+
+    def cancel_once() -> None:
+        with app.app_context():  # its own app context, so its own session and connection
+            registration = db.session.get(Registration, ana_id)
+            assert registration.status == "registered"  # every thread saw it registered...
+            db.session.commit()  # ...and holds no lock while it waits (SQLite's BEGIN IMMEDIATE would)
+            barrier.wait()
+            results.append(cancel_registration(registration))
+            db.session.remove()
+
+    threads = [threading.Thread(target=cancel_once) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(results) == [False] * 7 + [True]  # a double click frees one seat, not several
+    assert webinar(app, slug).seats_taken == 1
+
+    statuses = register_all(app, slug, ["ana@example.com"] * 8, threading.Barrier(8))
+    assert Counter(statuses) == {201: 8}
+    assert webinar(app, slug).seats_taken == 2 and count(app, Registration) == 2
+
+
+def select_registration_ids():
+    from sqlalchemy import select
+
+    from leadgen.webinars.models import Registration
+
+    return select(Registration.id).order_by(Registration.id)

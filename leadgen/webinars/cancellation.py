@@ -32,10 +32,17 @@ def registration_for_token(token: str) -> Registration | None:
 
 def cancel_registration(registration: Registration) -> bool:
     """Free the seat, drop the queued reminders (and follow-ups) and commit; False if already cancelled."""
-    if registration.status == "cancelled":
+    # Conditional, so a double click (or two tabs) frees one seat, not two.
+    cancelled = db.session.execute(
+        update(Registration)
+        .where(Registration.id == registration.id, Registration.status == "registered")
+        .values(status="cancelled", cancelled_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if cancelled != 1:
+        db.session.rollback()
         return False
     webinar = registration.webinar
-    registration.status, registration.cancelled_at = "cancelled", utcnow()
     db.session.execute(
         update(Webinar)
         .where(Webinar.id == webinar.id, Webinar.seats_taken > 0)
@@ -46,6 +53,7 @@ def cancel_registration(registration: Registration) -> bool:
     cancel_followups_unless_registered(registration.lead_id)
     db.session.add(Activity(lead_id=registration.lead_id, kind="webinar_cancelled", detail={"webinar": webinar.slug}))
     db.session.commit()
+    db.session.refresh(registration)
     db.session.refresh(webinar)
     return True
 

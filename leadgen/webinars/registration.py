@@ -112,16 +112,14 @@ def register(webinar: Webinar, data: dict, visit: Visit) -> Registered:
             ["webinar_id", "lead_id"],
         ).returning(Registration.id)
     )
+    created = inserted is not None or renew_cancelled(webinar.id, lead.id)
     registration = db.session.scalars(
-        select(Registration).where(Registration.webinar_id == webinar.id, Registration.lead_id == lead.id)
+        select(Registration)
+        .where(Registration.webinar_id == webinar.id, Registration.lead_id == lead.id)
+        .execution_options(populate_existing=True)
     ).one()
-    created = inserted is not None or registration.status == "cancelled"
     if created:
         take_seat(webinar)
-        if inserted is None:  # registering again after cancelling: a fresh generation of mail
-            registration.status, registration.cancelled_at = "registered", None
-            registration.generation += 1
-        db.session.flush()
         queue_mail(webinar, registration)
         emit_registered(webinar, registration)
     start_sequence(
@@ -130,6 +128,24 @@ def register(webinar: Webinar, data: dict, visit: Visit) -> Registered:
     db.session.commit()
     db.session.refresh(webinar)
     return Registered(registration=registration, created=created)
+
+
+def renew_cancelled(webinar_id: int, lead_id: int) -> bool:
+    """Registering again after cancelling: a fresh generation (new mail, new cancel link); False if not cancelled.
+
+    A conditional UPDATE, so two simultaneous renewals by the same person take one seat, not two.
+    """
+    renewed = db.session.execute(
+        update(Registration)
+        .where(
+            Registration.webinar_id == webinar_id,
+            Registration.lead_id == lead_id,
+            Registration.status == "cancelled",
+        )
+        .values(status="registered", cancelled_at=None, generation=Registration.generation + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return renewed == 1
 
 
 def reminders_ahead(webinar: Webinar) -> dict[str, datetime]:
