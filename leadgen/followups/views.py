@@ -3,6 +3,7 @@
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from ..extensions import csrf
+from . import optin
 from . import unsubscribe as service
 
 bp = Blueprint("followups", __name__)
@@ -38,3 +39,12 @@ def unsubscribe(token: str):
     if one_click:
         return render_template("followups/unsubscribe.html", lead=lead, token=token)
     return redirect(url_for(".unsubscribe_page", token=token), 303)
+
+
+@bp.get("/confirm/<token>")
+def confirm(token: str):
+    """Double opt-in: one click on the link in our mail confirms; no further page to press."""
+    lead = optin.confirm_by_token(token)
+    if lead is None:
+        return render_template("followups/unknown_link.html", purpose="confirm"), 404
+    return render_template("followups/confirmed.html", lead=lead)

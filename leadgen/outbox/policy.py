@@ -3,6 +3,7 @@
 from flask import current_app, url_for
 
 from ..extensions import db
+from ..followups.optin import confirmation_token, needs_confirmation_link
 from ..followups.unsubscribe import unsubscribe_token
 from ..leads.models import Lead
 from .models import OutboxMessage
@@ -56,9 +57,12 @@ def extra_headers_for(message: OutboxMessage, context: dict) -> dict:
     Marketing mail carries List-Id and the RFC 8058 one-click unsubscribe headers, and its
     footer shows the same link. Called inside a request context whose base is PUBLIC_BASE_URL.
     """
-    if message.category != "marketing":
-        return {}
     lead = db.session.get(Lead, message.lead_id) if message.lead_id else None
+    if message.category != "marketing":
+        # With DOUBLE_OPT_IN, what the lead asked for carries the link that starts marketing.
+        if needs_confirmation_link(lead, message.template, current_app.config["DOUBLE_OPT_IN"]):
+            context["confirm_url"] = url_for("followups.confirm", token=confirmation_token(lead), _external=True)
+        return {}
     headers = {"List-Id": current_app.config["MAIL_LIST_ID"]}
     if lead is not None:
         url = url_for("followups.unsubscribe", token=unsubscribe_token(lead), _external=True)

@@ -39,7 +39,7 @@ def render_email(message: OutboxMessage) -> Message:
     context = {**message.context, "message": message}
     # Links in mail are absolute and point at the public site, whichever host renders them.
     with current_app.test_request_context(base_url=config["PUBLIC_BASE_URL"]):
-        context["unsubscribe_url"] = None
+        context["unsubscribe_url"] = context["confirm_url"] = None
         headers = extra_headers_for(message, context)
         subject, text, html = render_pair(message.template, context)
     email = OutboxEmail(
