@@ -70,6 +70,17 @@ def unsubscribe_token() -> str | None:
     return unsubscribe.unsubscribe_token(db.session.get(Lead, lead_id))
 
 
+def confirmation_token() -> str | None:
+    """The signed double opt-in link of a lead, if double opt-in has landed."""
+    try:
+        from leadgen.followups.optin import confirmation_token as token_for
+    except ImportError:
+        return None
+    from leadgen.leads.models import Lead
+
+    return token_for(db.session.get(Lead, any_lead_id()))
+
+
 def webinar_cancel_token() -> str | None:
     """The signed link of a registration's "cancel my seat" page, if that has landed."""
     try:
@@ -110,6 +121,8 @@ PAGES = [
     Page("article-reply-errors", under("/blog/", POST), invalid={"name": "Ana", "email": "ana@", "body": ""}),
     Page("unsubscribe", under("/unsubscribe/", unsubscribe_token)),
     Page("unsubscribe-forged", "/unsubscribe/not-a-real-token", status=404),
+    Page("opt-in-confirmed", under("/confirm/", confirmation_token)),
+    Page("opt-in-forged", "/confirm/not-a-real-token", status=404),
     Page("staff-login", "/admin/login"),
     Page(
         "staff-login-errors",
