@@ -127,9 +127,7 @@ def load_settings(instance_path: Path) -> dict:
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
         # staff: the API's bearer tokens (from `staff token`), named by each staff endpoint's security.
-        "API_SPEC_OPTIONS": {
-            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}}
-        },
+        "API_SPEC_OPTIONS": {"components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}}},
         # staff: sign-in attempts per IP, whatever the email, before a 429.
         "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "10/minute"),
         "WTF_CSRF_TIME_LIMIT": None,

@@ -3,8 +3,7 @@
 from ..extensions import db
 from ..leads.models import Lead
 from ..leads.service import confirm_lead
-from ..tokens import TokenExpired, TokenInvalid, sign, unsign
-from .unsubscribe import address_check
+from .unsubscribe import lead_for_token, lead_token
 
 TOKEN_PURPOSE = "confirm-marketing"
 # The ebook's download link already confirms the address; its mail needs no second link.
@@ -24,19 +23,13 @@ def needs_confirmation_link(lead: Lead | None, template: str, double_opt_in: boo
 
 def confirmation_token(lead: Lead) -> str:
     """The token of the lead's confirmation link (tied to the address, like unsubscribe)."""
-    return sign(TOKEN_PURPOSE, {"lead": lead.id, "check": address_check(lead.email)})
+    return lead_token(TOKEN_PURPOSE, lead)
 
 
 def confirm_by_token(token: str) -> Lead | None:
     """Confirm the lead a genuine token names and commit; None for a forged or outdated link."""
-    try:
-        payload = unsign(TOKEN_PURPOSE, token)
-    except (TokenExpired, TokenInvalid):
-        return None
-    if not isinstance(payload, dict) or not isinstance(payload.get("lead"), int):
-        return None
-    lead = db.session.get(Lead, payload["lead"])
-    if lead is None or payload.get("check") != address_check(lead.email):
+    lead = lead_for_token(token, purpose=TOKEN_PURPOSE)
+    if lead is None:
         return None
     confirm_lead(lead)
     db.session.commit()

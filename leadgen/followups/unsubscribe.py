@@ -20,15 +20,20 @@ def address_check(email: str) -> str:
     return hashlib.sha256(email.encode()).hexdigest()[:12]
 
 
+def lead_token(purpose: str, lead: Lead) -> str:
+    """A never-expiring token naming the lead and a digest of its address, for one purpose."""
+    return sign(purpose, {"lead": lead.id, "check": address_check(lead.email)})
+
+
 def unsubscribe_token(lead: Lead) -> str:
     """The token in the lead's unsubscribe links; it never expires (RFC 8058 links must keep working)."""
-    return sign(TOKEN_PURPOSE, {"lead": lead.id, "check": address_check(lead.email)})
+    return lead_token(TOKEN_PURPOSE, lead)
 
 
-def lead_for_token(token: str) -> Lead | None:
+def lead_for_token(token: str, purpose: str = TOKEN_PURPOSE) -> Lead | None:
     """The lead a genuine token names, or None (forged, mangled, or the lead was erased)."""
     try:
-        payload = unsign(TOKEN_PURPOSE, token)
+        payload = unsign(purpose, token)
     except (TokenExpired, TokenInvalid):
         return None
     if not isinstance(payload, dict) or not isinstance(payload.get("lead"), int):
