@@ -14,6 +14,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# axe-core for the accessibility tests, pinned in package-lock.json (nothing of npm reaches the pages).
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(VENV)/.installed
 
 run: install
@@ -26,7 +31,7 @@ run: install
 	@echo
 	$(BIN)/honcho start -f Procfile.dev
 
-test: install
+test: install node_modules/.installed
 	scripts/test
 
 lint: install
