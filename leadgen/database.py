@@ -63,7 +63,9 @@ def _configure_sqlite(engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        # Writers queue for the lock: 30 s outlasts any burst a small site sees, and stays
+        # under gunicorn's 60 s timeout, so a request waits rather than failing "locked".
+        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
