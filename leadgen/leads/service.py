@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import case, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from ..database import insert_if_absent, utcnow
+from ..database import is_postgresql, utcnow
 from ..extensions import db
 from ..webhooks.service import emit_event, lead_payload
 from .consent import ConsentText
@@ -24,10 +26,9 @@ class Visit:
 
 @dataclass(frozen=True)
 class Capture:
-    """What capture_lead did: the lead, the activity it recorded, and whether the lead is new."""
+    """What capture_lead did: the lead, and whether it is new."""
 
     lead: Lead
-    activity: Activity
     created: bool
 
 
@@ -49,53 +50,68 @@ def capture_lead(
     """
     email = normalise_email(email)
     utm = {key: (visit.utm.get(key) or None) for key in ("utm_source", "utm_medium", "utm_campaign")}
-    # INSERT ... ON CONFLICT DO NOTHING: two simultaneous submissions still make one lead.
-    inserted = insert_if_absent(
-        Lead,
+    granted = consent is not None and consent_granted
+    now = utcnow()
+    lead = upsert_lead(email, first_name, source, utm, granted, now)
+    # The upsert leaves created_at alone on a returning lead, so only a new row carries ours.
+    created = lead.created_at == now
+    if granted:
+        db.session.execute(
+            Consent.__table__.insert(),
+            {
+                "lead_id": lead.id,
+                "purpose": consent.purpose,
+                "granted": True,
+                "text": consent.text,
+                "text_version": consent.version,
+                "ip_address": visit.ip_address,
+                "user_agent": (visit.user_agent or "")[:400] or None,
+                "created_at": now,
+            },
+        )
+    # Core inserts, not the unit of work: nothing here needs the objects back.
+    db.session.execute(
+        Activity.__table__.insert(),
         {
-            "email": email,
-            "first_name": first_name,
-            "source": source,
-            "status": "new",
-            "created_at": utcnow(),
-            "updated_at": utcnow(),
-            "marketing_consent": False,
+            "lead_id": lead.id,
+            "kind": activity,
+            "detail": detail or {},
+            "referrer": (visit.referrer or "")[:500] or None,
+            "created_at": now,
             **utm,
         },
-        ["email"],
     )
-    lead = db.session.scalars(select(Lead).where(Lead.email == email)).one()
-    if first_name and lead.first_name != first_name:
-        lead.first_name = first_name
+    if created:
+        emit_event("lead.created", lead_payload(lead), key=str(lead.id), lead_id=lead.id)
+    return Capture(lead=lead, created=created)
 
-    if consent is not None and consent_granted:
-        db.session.add(
-            Consent(
-                lead=lead,
-                purpose=consent.purpose,
-                granted=True,
-                text=consent.text,
-                text_version=consent.version,
-                ip_address=visit.ip_address,
-                user_agent=(visit.user_agent or "")[:400] or None,
-            )
-        )
-        lead.marketing_consent = True
-        # Ticking the box again is a fresh, explicit consent after an earlier unsubscribe.
-        lead.unsubscribed_at = None
 
-    recorded = Activity(
-        lead=lead,
-        kind=activity,
-        detail=detail or {},
-        referrer=(visit.referrer or "")[:500] or None,
+def upsert_lead(email: str, first_name: str, source: str, utm: dict, granted: bool, now) -> Lead:
+    """One INSERT ... ON CONFLICT (email) DO UPDATE ... RETURNING: the new or refreshed lead.
+
+    Two simultaneous submissions still make one lead. A returning lead keeps its source and
+    first-touch UTM; a non-empty first name replaces the old one; ticking the consent box
+    again is a fresh, explicit consent after an earlier unsubscribe.
+    """
+    insert = pg_insert if is_postgresql() else sqlite_insert
+    statement = insert(Lead).values(
+        email=email,
+        first_name=first_name,
+        source=source,
+        status="new",
+        marketing_consent=granted,
+        created_at=now,
+        updated_at=now,
         **utm,
     )
-    db.session.add(recorded)
-    db.session.flush()
-    if inserted is not None:
-        emit_event("lead.created", lead_payload(lead), key=str(lead.id), lead_id=lead.id)
-    return Capture(lead=lead, activity=recorded, created=inserted is not None)
+    changes = {
+        "first_name": case((statement.excluded.first_name != "", statement.excluded.first_name), else_=Lead.first_name),
+        "updated_at": statement.excluded.updated_at,
+    }
+    if granted:
+        changes |= {"marketing_consent": True, "unsubscribed_at": None}
+    statement = statement.on_conflict_do_update(index_elements=["email"], set_=changes).returning(Lead)
+    return db.session.scalars(statement, execution_options={"populate_existing": True}).one()
 
 
 def find_lead(lead_id: int) -> Lead | None:
