@@ -1,18 +1,18 @@
 """Ebook requests and downloads."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
 
 from ..database import utcnow
 from ..extensions import db
-from ..followups.service import start_sequence
+from ..followups.service import sequence_messages
 from ..leads.consent import MARKETING_EMAIL
 from ..leads.models import Activity, Lead
 from ..leads.service import Visit, capture_lead, confirm_lead, find_lead, find_lead_by_email
 from ..outbox.models import OutboxMessage
-from ..outbox.service import enqueue
+from ..outbox.service import enqueue_many, message_values
 from ..tokens import sign, unsign
 
 TOKEN_PURPOSE = "ebook-download"
@@ -31,17 +31,20 @@ def request_ebook(data: dict, visit: Visit) -> tuple[int, bool]:
         consent=MARKETING_EMAIL,
         consent_granted=data.get("consent", False),
     )
-    queued = queue_delivery(capture.lead)
-    start_sequence(capture.lead, "ebook", starts_at=utcnow())
+    now = utcnow()
+    # A lead created just now has no mail yet: only a returning one needs the hourly check.
+    delivery = None if not capture.created and sent_recently(capture.lead, now) else delivery_message(capture.lead, now)
+    followups = sequence_messages(capture.lead, "ebook", starts_at=now)
+    # The delivery and the follow-up steps in one statement, each still deduped by its key.
+    queued = enqueue_many(([delivery] if delivery else []) + followups)
     # Read before the commit expires the lead: answering must not open a second transaction.
     lead_id = capture.lead.id
     db.session.commit()
-    return lead_id, queued
+    return lead_id, delivery is not None and delivery["dedupe_key"] in queued
 
 
-def queue_delivery(lead: Lead) -> bool:
-    """Queue the delivery mail unless one was queued within the hour."""
-    now = utcnow()
+def sent_recently(lead: Lead, now: datetime) -> bool:
+    """True if the delivery mail was queued for this lead within the hour."""
     recent = db.session.scalar(
         select(OutboxMessage.id).where(
             OutboxMessage.lead_id == lead.id,
@@ -49,9 +52,12 @@ def queue_delivery(lead: Lead) -> bool:
             OutboxMessage.created_at > now - REDELIVERY_INTERVAL,
         )
     )
-    if recent is not None:
-        return False
-    return enqueue(
+    return recent is not None
+
+
+def delivery_message(lead: Lead, now: datetime) -> dict:
+    """The outbox row of the delivery mail; its key allows one per lead and clock hour."""
+    return message_values(
         template="ebook_delivery",
         recipient=lead.email,
         recipient_name=lead.first_name,
@@ -59,6 +65,14 @@ def queue_delivery(lead: Lead) -> bool:
         lead_id=lead.id,
         dedupe_key=f"ebook:{lead.id}:{now:%Y%m%d%H}",
     )
+
+
+def queue_delivery(lead: Lead) -> bool:
+    """Queue the delivery mail unless one was queued within the hour."""
+    now = utcnow()
+    if sent_recently(lead, now):
+        return False
+    return bool(enqueue_many([delivery_message(lead, now)]))
 
 
 def resend_link(email: str, visit: Visit) -> bool:

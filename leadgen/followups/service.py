@@ -19,7 +19,7 @@ from ..extensions import db
 from ..leads.models import Lead
 from ..outbox.models import OutboxMessage
 from ..outbox.policy import STOPPING_STATUSES, WAITING_FOR_CONFIRMATION
-from ..outbox.service import enqueue
+from ..outbox.service import enqueue_many, message_values
 from .officehours import clinic_zone, next_opening, parse_office_hours
 
 # A lead who confirms later than this after a step was queued no longer gets that step.
@@ -76,14 +76,18 @@ def start_sequence(lead: Lead, sequence: str, starts_at: datetime, context: dict
     sequence and step, so capturing the same lead again never queues a step twice.
     Returns how many steps were newly queued.
     """
+    return len(enqueue_many(sequence_messages(lead, sequence, starts_at, context)))
+
+
+def sequence_messages(lead: Lead, sequence: str, starts_at: datetime, context: dict | None = None) -> list[dict]:
+    """The outbox rows start_sequence queues (none without consent), for one enqueue_many with other mail."""
     if sequence not in SEQUENCES:
         raise ValueError(f"unknown follow-up sequence {sequence!r}")
     if not may_receive_followups(lead):
-        return 0
-    queued = 0
+        return []
     steps = zip(SEQUENCES[sequence], current_app.config["FOLLOWUP_DELAYS"], strict=False)
-    for number, (step, delay) in enumerate(steps, start=1):
-        queued += enqueue(
+    return [
+        message_values(
             template=step.template,
             category="marketing",
             recipient=lead.email,
@@ -101,7 +105,8 @@ def start_sequence(lead: Lead, sequence: str, starts_at: datetime, context: dict
             due_at=due_time(step, starts_at + delay),
             dedupe_key=f"followup:{lead.id}:{sequence}:{number}",
         )
-    return queued
+        for number, (step, delay) in enumerate(steps, start=1)
+    ]
 
 
 def resumed_due_time(message: OutboxMessage, confirmed_at: datetime) -> datetime:

@@ -2,12 +2,15 @@
 
 import uuid
 from datetime import datetime
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..database import insert_if_absent, is_postgresql, utcnow
+from ..database import is_postgresql, utcnow
 from ..extensions import db
 from .models import OutboxMessage
 
@@ -18,7 +21,7 @@ def message_id_domain() -> str:
     return sender.rsplit("@", 1)[-1].strip(" >") or "leadgen.localhost"
 
 
-def enqueue(
+def message_values(
     *,
     template: str,
     recipient: str,
@@ -29,13 +32,10 @@ def enqueue(
     category: str = "transactional",
     due_at: datetime | None = None,
     kind: str = "email",
-) -> bool:
-    """Add a message to the outbox in the caller's transaction; False if its dedupe key exists.
-
-    The dedupe key names the reason for the message ("ebook:42:2026112415"), so the
-    same reason can never queue a second message, whichever process tries.
-    """
-    values = {
+) -> dict:
+    """The row of one queued message, for enqueue_many (same arguments as enqueue)."""
+    now = utcnow()
+    return {
         "kind": kind,
         "category": category,
         "recipient": recipient,
@@ -46,11 +46,38 @@ def enqueue(
         "dedupe_key": dedupe_key,
         "message_id": f"<{uuid.uuid4().hex}@{message_id_domain()}>",
         "status": "queued",
-        "due_at": due_at or utcnow(),
+        "due_at": due_at or now,
         "attempts": 0,
-        "created_at": utcnow(),
+        "created_at": now,
     }
-    return insert_if_absent(OutboxMessage, values, ["dedupe_key"]) is not None
+
+
+def enqueue(**message) -> bool:
+    """Add a message to the outbox in the caller's transaction; False if its dedupe key exists.
+
+    Arguments as message_values. The dedupe key names the reason for the message
+    ("ebook:42:2026112415"), so the same reason can never queue a second message,
+    whichever process tries.
+    """
+    return bool(enqueue_many([message_values(**message)]))
+
+
+def enqueue_many(rows: list[dict]) -> set[str]:
+    """Add several messages (message_values rows) in one INSERT ... ON CONFLICT DO NOTHING.
+
+    In the caller's transaction; returns the dedupe keys that were new (the rest existed).
+    """
+    if not rows:
+        return set()
+    return set(db.session.scalars(insert_statement(is_postgresql()), rows))
+
+
+@cache
+def insert_statement(postgresql: bool):
+    """The outbox's insert-unless-deduped statement, built once per dialect."""
+    insert = pg_insert if postgresql else sqlite_insert
+    table = OutboxMessage.__table__
+    return insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.dedupe_key)
 
 
 def claim_due_messages(worker_id: str, limit: int) -> list[int]:
