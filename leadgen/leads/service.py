@@ -1,6 +1,7 @@
 """capture_lead: the one way a visitor becomes (or returns as) a lead."""
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from sqlalchemy import case, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -93,25 +94,31 @@ def upsert_lead(email: str, first_name: str, source: str, utm: dict, granted: bo
     first-touch UTM; a non-empty first name replaces the old one; ticking the consent box
     again is a fresh, explicit consent after an earlier unsubscribe.
     """
-    insert = pg_insert if is_postgresql() else sqlite_insert
-    statement = insert(Lead).values(
-        email=email,
-        first_name=first_name,
-        source=source,
-        status="new",
-        marketing_consent=granted,
-        created_at=now,
-        updated_at=now,
+    values = {
+        "email": email,
+        "first_name": first_name,
+        "source": source,
+        "status": "new",
+        "marketing_consent": granted,
+        "created_at": now,
+        "updated_at": now,
         **utm,
-    )
+    }
+    statement = upsert_statement(is_postgresql(), granted)
+    return db.session.scalars(statement, values, execution_options={"populate_existing": True}).one()
+
+
+@cache
+def upsert_statement(postgresql: bool, granted: bool):
+    """upsert_lead's statement, built once per dialect and consent (values come as parameters)."""
+    statement = (pg_insert if postgresql else sqlite_insert)(Lead)
     changes = {
         "first_name": case((statement.excluded.first_name != "", statement.excluded.first_name), else_=Lead.first_name),
         "updated_at": statement.excluded.updated_at,
     }
     if granted:
         changes |= {"marketing_consent": True, "unsubscribed_at": None}
-    statement = statement.on_conflict_do_update(index_elements=["email"], set_=changes).returning(Lead)
-    return db.session.scalars(statement, execution_options={"populate_existing": True}).one()
+    return statement.on_conflict_do_update(index_elements=["email"], set_=changes).returning(Lead)
 
 
 def find_lead(lead_id: int) -> Lead | None:
