@@ -10,9 +10,10 @@ from .schemas import EbookRequestResultSchema, EbookRequestSchema
 blp = Blueprint("ebook_api", __name__, url_prefix="/api/v1", description="The free ebook")
 
 
+# One schema instance for every request: given the class, webargs would build a new one each time.
 @blp.route("/ebook-requests", methods=["POST"])
 @public_post_limit
-@blp.arguments(EbookRequestSchema)
+@blp.arguments(EbookRequestSchema())
 @blp.response(201, EbookRequestResultSchema)
 def create_ebook_request(data):
     """Request the free ebook
