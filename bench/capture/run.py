@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,10 +23,12 @@ import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+
+from bench.common import free_port, recreate_postgresql  # noqa: E402
+
 sys.path.insert(0, str(ROOT / "bench" / "baseline"))
 
 DURATION = int(os.environ.get("BENCH_DURATION", "10"))
@@ -41,24 +42,6 @@ TARGETS = {
     "baseline": ("app:app", ROOT / "bench" / "baseline", "/rows"),
     "capture": ("wsgi:app", ROOT, "/api/v1/ebook-requests"),
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def recreate_postgresql(url: str) -> str:
-    """Drop and create the benchmark's own database; return its SQLAlchemy URL."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(scheme="postgresql+psycopg"))
 
 
 def prepare(database: str, workdir: Path) -> str:

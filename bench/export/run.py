@@ -17,7 +17,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -26,10 +25,12 @@ import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+
+from bench.common import free_port, recreate_postgresql  # noqa: E402
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
@@ -43,24 +44,6 @@ STAFF_EMAIL, STAFF_PASSWORD = "bench@clinic.example", "benchmark password 1"
 TARGETS = {"postgresql": 3.0, "sqlite": 4.0}
 MEMORY_TARGET_MIB = 64
 MIB = 1024 * 1024
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def recreate_postgresql(url: str) -> str:
-    """Drop and create the benchmark's own database; return its SQLAlchemy URL."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(scheme="postgresql+psycopg"))
 
 
 def prepare(database: str) -> str:

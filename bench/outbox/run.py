@@ -13,19 +13,18 @@ import logging
 import os
 import shutil
 import smtplib
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
 
+from bench.common import free_port, recreate_postgresql  # noqa: E402
 from leadgen import create_app  # noqa: E402
 from leadgen.extensions import db  # noqa: E402
 from leadgen.outbox.models import OutboxMessage  # noqa: E402
@@ -36,12 +35,6 @@ from leadgen.outbox.worker import run_worker  # noqa: E402
 MESSAGES = int(os.environ.get("BENCH_MESSAGES", "5000"))
 DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1/leadgen_bench_outbox")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_sink(port: int) -> subprocess.Popen:
@@ -58,18 +51,6 @@ def start_sink(port: int) -> subprocess.Popen:
             time.sleep(0.1)
     sink.kill()
     raise SystemExit("the aiosmtpd sink did not start")
-
-
-def recreate_postgresql(url: str) -> str:
-    """Drop and create the benchmark's own database; return its SQLAlchemy URL."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(parts._replace(scheme="postgresql+psycopg"))
 
 
 def queue(count: int, label: str) -> None:
