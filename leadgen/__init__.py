@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_cors import CORS
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import errors, models  # noqa: F401  (models: every table known to SQLAlchemy and Alembic)
 from .admin import views as admin_views
@@ -74,6 +75,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(config)
 
     register_logging(app)
+    register_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
@@ -86,6 +88,12 @@ def register_logging(app: Flask) -> None:
     """Log to stderr, where gunicorn, honcho and the platform collect it."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def register_proxies(app: Flask) -> None:
+    """Behind N trusted proxies, take the client's IP (rate limits, consent evidence) from X-Forwarded-*."""
+    if count := app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def register_extensions(app: Flask) -> None:

@@ -94,6 +94,8 @@ def load_settings(instance_path: Path) -> dict:
         "EBOOK_PATH": env("EBOOK_PATH") or str(instance_path / "ebook.pdf"),
         "EBOOK_LINK_MAX_AGE": parse_duration(env("EBOOK_LINK_MAX_AGE", "7d")),
         "CORS_ORIGINS": [o.strip() for o in env("CORS_ORIGINS", "").split(",") if o.strip()],
+        # How many proxies (load balancer, router) stand in front of gunicorn; 0 trusts no header.
+        "TRUSTED_PROXIES": int(env("TRUSTED_PROXIES", "0")),
         "RATELIMIT_ENABLED": parse_bool(env("RATELIMIT_ENABLED"), default=True),
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from leadgen import tokens
 from leadgen.extensions import db
-from leadgen.leads.models import Lead
+from leadgen.leads.models import Consent, Lead
 
 from .helpers import submit_form
 
@@ -81,3 +81,18 @@ def test_a_forged_token_gets_a_404_page_offering_a_new_link(client, token):
         page = response.get_data(as_text=True)
     assert "This download link is not valid" in page
     assert 'action="/ebook/new-link"' in page and 'name="email"' in page
+
+
+def test_behind_a_trusted_proxy_the_visitor_ip_is_the_consent_evidence(make_app):
+    for proxies, expected in ((0, "127.0.0.1"), (1, "203.0.113.7")):
+        app = make_app(TRUSTED_PROXIES=proxies)
+        email = f"ana{proxies}@example.com"
+        response = app.test_client().post(
+            "/api/v1/ebook-requests",
+            json={"email": email, "first_name": "Ana", "consent": True},
+            headers={"X-Forwarded-For": "203.0.113.7"},
+        )
+        assert response.status_code == 201
+        with app.app_context():
+            consent = db.session.scalars(select(Consent).order_by(Consent.id.desc())).first()
+            assert consent.ip_address == expected
