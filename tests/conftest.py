@@ -81,7 +81,6 @@ def base_config(database_url, smtp_server, tmp_path_factory) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": smtp_server.port,
-        "MAIL_SUPPRESS_SEND": False,
         "SMTP_TIMEOUT": 5.0,
         "RATELIMIT_ENABLED": False,
         "PUBLIC_BASE_URL": "http://leadgen.test",

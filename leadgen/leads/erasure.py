@@ -3,14 +3,14 @@
 import hashlib
 from datetime import datetime
 
-from sqlalchemy import String, Text, cast, delete, func, or_, select, update
+from sqlalchemy import String, Text, cast, delete, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..blog.service import anonymise_comments
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
 from ..outbox.models import OutboxMessage
-from ..webinars.models import Registration, Webinar
+from ..webinars.cancellation import release_seats_held_by
 from .fields import normalise_email
 from .models import Activity, Consent, ExportLog, Lead
 
@@ -40,17 +40,6 @@ def email_hash(email: str) -> str:
 def is_erased(email: str) -> bool:
     """True when a person with this address was erased (an import must not bring them back)."""
     return db.session.scalar(select(ErasedLead.id).where(ErasedLead.email_sha256 == email_hash(email))) is not None
-
-
-def release_seats(lead_id: int) -> None:
-    """Give back the seats the lead holds; their registrations then go with the lead (ON DELETE CASCADE)."""
-    held = select(Registration.webinar_id).where(Registration.lead_id == lead_id, Registration.status == "registered")
-    db.session.execute(
-        update(Webinar)
-        .where(Webinar.id.in_(held), Webinar.seats_taken > 0)
-        .values(seats_taken=Webinar.seats_taken - 1)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def forget_searches(email: str) -> None:
@@ -87,7 +76,7 @@ def erase_lead(lead_id: int, erased_by: str) -> bool:
         )
     )
     anonymise_comments(email)
-    release_seats(lead_id)
+    release_seats_held_by(lead_id)
     forget_searches(email)
     db.session.execute(delete(Activity).where(Activity.lead_id == lead_id))
     db.session.execute(delete(Consent).where(Consent.lead_id == lead_id))

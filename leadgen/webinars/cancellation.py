@@ -30,6 +30,22 @@ def registration_for_token(token: str) -> Registration | None:
     return registration
 
 
+def free_seat(*which) -> None:
+    """Give one seat back (never below zero) at each webinar matching `which`; the caller commits."""
+    db.session.execute(
+        update(Webinar)
+        .where(*which, Webinar.seats_taken > 0)
+        .values(seats_taken=Webinar.seats_taken - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def release_seats_held_by(lead_id: int) -> None:
+    """Give back every seat the lead holds (erasure); the caller deletes the registrations."""
+    held = select(Registration.webinar_id).where(Registration.lead_id == lead_id, Registration.status == "registered")
+    free_seat(Webinar.id.in_(held))
+
+
 def cancel_registration(registration: Registration) -> bool:
     """Free the seat, drop the queued reminders (and follow-ups) and commit; False if already cancelled."""
     # Conditional, so a double click (or two tabs) frees one seat, not two.
@@ -43,12 +59,7 @@ def cancel_registration(registration: Registration) -> bool:
         db.session.rollback()
         return False
     webinar = registration.webinar
-    db.session.execute(
-        update(Webinar)
-        .where(Webinar.id == webinar.id, Webinar.seats_taken > 0)
-        .values(seats_taken=Webinar.seats_taken - 1)
-        .execution_options(synchronize_session=False)
-    )
+    free_seat(Webinar.id == webinar.id)
     cancel_queued(OutboxMessage.dedupe_key.like(f"webinar:{webinar.id}:reg:{registration.id}:%"))
     cancel_followups_unless_registered(registration.lead_id)
     db.session.add(Activity(lead_id=registration.lead_id, kind="webinar_cancelled", detail={"webinar": webinar.slug}))

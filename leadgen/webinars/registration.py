@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from ..database import insert_ignoring_conflicts, utcnow
+from ..database import insert_if_absent, utcnow
 from ..extensions import db
 from ..followups.service import start_sequence
 from ..leads.consent import MARKETING_EMAIL
@@ -98,19 +98,16 @@ def register(webinar: Webinar, data: dict, visit: Visit) -> Registered:
         detail={"webinar": webinar.slug},
     )
     lead = capture.lead
-    # RETURNING, not rowcount: the ORM reports -1 for this statement on PostgreSQL.
-    inserted = db.session.scalar(
-        insert_ignoring_conflicts(
-            Registration,
-            {
-                "webinar_id": webinar.id,
-                "lead_id": lead.id,
-                "status": "registered",
-                "generation": 1,
-                "created_at": utcnow(),
-            },
-            ["webinar_id", "lead_id"],
-        ).returning(Registration.id)
+    inserted = insert_if_absent(
+        Registration,
+        {
+            "webinar_id": webinar.id,
+            "lead_id": lead.id,
+            "status": "registered",
+            "generation": 1,
+            "created_at": utcnow(),
+        },
+        ["webinar_id", "lead_id"],
     )
     created = inserted is not None or renew_cancelled(webinar.id, lead.id)
     registration = db.session.scalars(
