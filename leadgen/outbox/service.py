@@ -5,7 +5,7 @@ from datetime import datetime
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
@@ -111,14 +111,17 @@ def claim_due_messages(worker_id: str, limit: int) -> list[int]:
     return ids
 
 
+# UPDATE ... WHERE id = :row_id, built once; SQLAlchemy sets the columns each call names.
+STATE_UPDATE = OutboxMessage.__table__.update().where(OutboxMessage.__table__.c.id == bindparam("row_id"))
+
+
 def save_state(message: OutboxMessage, **values) -> None:
     """Write a message's new state by id and commit at once; the object shows it too.
 
     An UPDATE by id rather than a change to the object: the worker keeps its batch out of
     the session, so each commit does not make it reload every message still to send.
     """
-    table = OutboxMessage.__table__
-    db.session.execute(table.update().where(table.c.id == message.id).values(**values))
+    db.session.execute(STATE_UPDATE, {"row_id": message.id, **values})
     db.session.commit()
     for key, value in values.items():
         set_committed_value(message, key, value)

@@ -6,8 +6,10 @@ import signal
 import smtplib
 import socket
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from flask import current_app
+from flask_mail import Message
 from sqlalchemy import select
 
 from ..database import utcnow
@@ -17,12 +19,14 @@ from . import service
 from .mailer import open_connection
 from .models import OutboxMessage
 from .policy import reason_not_to_send
-from .render import render_email
+from .render import public_site_links, render_email
 
 log = logging.getLogger(__name__)
 
 # Failures of the connection itself: the rest of the batch waits for the next attempt.
 CONNECTION_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError)
+# The relay's refusal of one message; the connection goes on (SMTPException is an OSError too).
+REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException)
 
 
 def worker_name() -> str:
@@ -41,32 +45,40 @@ def record_bounce(message: OutboxMessage) -> None:
         lead.bounced_at = lead.bounced_at or utcnow()
 
 
-def send_one(connection, message: OutboxMessage) -> None:
-    """Deliver one claimed message over an open connection and record what happened."""
+def prepare(message: OutboxMessage) -> Message | None:
+    """Render a claimed message for the relay, or settle it here and return None.
+
+    It is cancelled when a delivery rule says no (unsubscribed, booked...), and retried
+    later when its template fails to render: a broken template must not stop the queue.
+    """
     if reason := reason_not_to_send(message):
         service.cancel(message, reason)
-        return
+        return None
     try:
         email = render_email(message)
-    except Exception as error:  # a broken template must not stop the queue
+    except Exception as error:
         log.exception("could not render outbox message %s", message.id)
         service.record_failure(message, f"render failed: {error!r}")
-        return
+        return None
     # End the read transaction before SMTP talks: on SQLite it holds the write lock (BEGIN IMMEDIATE).
     db.session.commit()
-    try:
-        connection.send(email)
-    except smtplib.SMTPRecipientsRefused as error:
+    return email
+
+
+def record_answer(message: OutboxMessage, error: Exception | None) -> None:
+    """Record the relay's answer to one message: accepted, refused for now, or bounced."""
+    if error is None:
+        service.mark_sent(message)
+        log.info("sent outbox message %s (%s) to lead %s", message.id, message.template, message.lead_id)
+    elif isinstance(error, smtplib.SMTPRecipientsRefused):
         permanent = is_permanent_rejection(error)
         if permanent:
             record_bounce(message)
         service.record_failure(message, f"recipient refused: {error.recipients}", permanent=permanent)
-        return
-    except smtplib.SMTPResponseException as error:
+    elif isinstance(error, smtplib.SMTPResponseException):
         service.record_failure(message, f"SMTP {error.smtp_code}: {error.smtp_error!r}")
-        return
-    service.mark_sent(message)
-    log.info("sent outbox message %s (%s) to lead %s", message.id, message.template, message.lead_id)
+    else:
+        raise error
 
 
 def lease_ended(message: OutboxMessage) -> bool:
@@ -74,21 +86,76 @@ def lease_ended(message: OutboxMessage) -> bool:
     return message.locked_until is not None and message.locked_until <= utcnow()
 
 
+class Wire:
+    """The batch's one relay connection, sending on its own thread one message at a time.
+
+    While the relay answers one message (four round trips), the worker renders the next:
+    the relay's latency and our CPU overlap. Only one message is ever on the wire, and its
+    answer is recorded before the next goes, so a crash resends at most that one.
+    """
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.app = current_app._get_current_object()
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-smtp")
+        self.on_wire: tuple[OutboxMessage, Future] | None = None
+
+    def _send(self, email: Message) -> None:
+        with self.app.app_context():  # flask-mail signals the send through current_app
+            self.connection.send(email)
+
+    def send(self, message: OutboxMessage, email: Message) -> None:
+        """Put a message on the wire; the one before it must have been settled."""
+        assert self.on_wire is None, "one message on the wire at a time"
+        self.on_wire = (message, self.thread.submit(self._send, email))
+
+    def settle(self) -> None:
+        """Wait for the relay's answer to the message on the wire and record it.
+
+        A failed connection raises here, with that message still in `on_wire`.
+        """
+        if self.on_wire is None:
+            return
+        message, answer = self.on_wire
+        error = answer.exception()
+        if isinstance(error, CONNECTION_ERRORS) and not isinstance(error, REFUSALS):
+            raise error
+        self.on_wire = None
+        record_answer(message, error)
+
+    def close(self) -> None:
+        self.thread.shutdown(wait=True)
+
+
 def deliver_emails(messages: list[OutboxMessage]) -> None:
     """Send a batch over one connection; if the connection fails, the rest retry later."""
-    pending = list(messages)
+    waiting = list(messages)  # not yet handed to the relay, nor settled here
+    wire = None
     try:
-        with open_connection() as connection:
-            while pending:
-                if lease_ended(pending[0]):
+        with open_connection() as connection, public_site_links():
+            wire = Wire(connection)
+            try:
+                for message in messages:
+                    if lease_ended(message):
+                        break
+                    email = prepare(message)  # while the message before it is on the wire
+                    if email is not None:
+                        wire.settle()
+                        if lease_ended(message):  # the wait for the relay outlasted it
+                            break
+                        wire.send(message, email)
+                    waiting.remove(message)
+                wire.settle()
+                if waiting:
                     # A slow relay outlasted the lease: leave the rest to whoever retakes them.
-                    log.warning("outbox lease ended; leaving %d message(s) for the next claim", len(pending))
-                    return
-                send_one(connection, pending[0])
-                pending.pop(0)
+                    log.warning("outbox lease ended; leaving %d message(s) for the next claim", len(waiting))
+            finally:
+                wire.close()
     except CONNECTION_ERRORS as error:
-        log.warning("mail connection failed (%r); %d message(s) will be retried", error, len(pending))
-        for message in pending:
+        if wire is not None and wire.on_wire is not None:
+            waiting.insert(0, wire.on_wire[0])
+        log.warning("mail connection failed (%r); %d message(s) will be retried", error, len(waiting))
+        for message in waiting:
             service.record_failure(message, f"connection failed: {error!r}")
 
 
