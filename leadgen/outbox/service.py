@@ -5,7 +5,7 @@ from datetime import datetime
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
@@ -115,31 +115,36 @@ def claim_due_messages(worker_id: str, limit: int) -> list[int]:
 STATE_UPDATE = OutboxMessage.__table__.update().where(OutboxMessage.__table__.c.id == bindparam("row_id"))
 
 
-def save_state(message: OutboxMessage, **values) -> None:
+def save_state(message: OutboxMessage, connection: Connection | None = None, **values) -> None:
     """Write a message's new state by id and commit at once; the object shows it too.
 
     An UPDATE by id rather than a change to the object: the worker keeps its batch out of
-    the session, so each commit does not make it reload every message still to send.
+    the session, so each commit does not make it reload every message still to send. The
+    worker records the relay's answers on a connection it holds for the batch (no pool
+    checkout and ping per message); everything else writes through the session.
     """
-    db.session.execute(STATE_UPDATE, {"row_id": message.id, **values})
-    db.session.commit()
+    target = connection if connection is not None else db.session
+    target.execute(STATE_UPDATE, {"row_id": message.id, **values})
+    target.commit()
     for key, value in values.items():
         set_committed_value(message, key, value)
 
 
-def mark_sent(message: OutboxMessage) -> None:
+def mark_sent(message: OutboxMessage, connection: Connection | None = None) -> None:
     """Record the relay's acceptance at once, so a crash after this never resends it."""
-    save_state(message, status="sent", sent_at=utcnow(), locked_until=None, last_error=None)
+    save_state(message, connection, status="sent", sent_at=utcnow(), locked_until=None, last_error=None)
 
 
-def record_failure(message: OutboxMessage, error: str, permanent: bool = False) -> None:
+def record_failure(
+    message: OutboxMessage, error: str, permanent: bool = False, connection: Connection | None = None
+) -> None:
     """Schedule the next attempt after the configured back-off, or mark the message failed."""
     delays = current_app.config["OUTBOX_RETRY_DELAYS"]
     if permanent or message.attempts > len(delays):
-        save_state(message, status="failed", last_error=error[:2000], locked_until=None)
+        save_state(message, connection, status="failed", last_error=error[:2000], locked_until=None)
     else:
         due_at = utcnow() + delays[message.attempts - 1]
-        save_state(message, status="queued", due_at=due_at, last_error=error[:2000], locked_until=None)
+        save_state(message, connection, status="queued", due_at=due_at, last_error=error[:2000], locked_until=None)
 
 
 def cancel(message: OutboxMessage, reason: str) -> None:

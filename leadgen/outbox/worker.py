@@ -6,11 +6,9 @@ import signal
 import smtplib
 import socket
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 
 from flask import current_app
-from flask_mail import Message
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from ..database import utcnow
 from ..extensions import db
@@ -25,8 +23,6 @@ log = logging.getLogger(__name__)
 
 # Failures of the connection itself: the rest of the batch waits for the next attempt.
 CONNECTION_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError)
-# The relay's refusal of one message; the connection goes on (SMTPException is an OSError too).
-REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException)
 
 
 def worker_name() -> str:
@@ -45,40 +41,37 @@ def record_bounce(message: OutboxMessage) -> None:
         lead.bounced_at = lead.bounced_at or utcnow()
 
 
-def prepare(message: OutboxMessage) -> Message | None:
-    """Render a claimed message for the relay, or settle it here and return None.
+def send_one(connection, message: OutboxMessage, records: Connection) -> None:
+    """Deliver one claimed message over an open connection and record what happened.
 
-    It is cancelled when a delivery rule says no (unsubscribed, booked...), and retried
-    later when its template fails to render: a broken template must not stop the queue.
+    The relay's answer is written on `records`, a database connection held for the batch
+    (no pool checkout and ping per message); the session is committed before it writes.
     """
     if reason := reason_not_to_send(message):
         service.cancel(message, reason)
-        return None
+        return
     try:
         email = render_email(message)
-    except Exception as error:
+    except Exception as error:  # a broken template must not stop the queue
         log.exception("could not render outbox message %s", message.id)
         service.record_failure(message, f"render failed: {error!r}")
-        return None
+        return
     # End the read transaction before SMTP talks: on SQLite it holds the write lock (BEGIN IMMEDIATE).
     db.session.commit()
-    return email
-
-
-def record_answer(message: OutboxMessage, error: Exception | None) -> None:
-    """Record the relay's answer to one message: accepted, refused for now, or bounced."""
-    if error is None:
-        service.mark_sent(message)
-        log.info("sent outbox message %s (%s) to lead %s", message.id, message.template, message.lead_id)
-    elif isinstance(error, smtplib.SMTPRecipientsRefused):
+    try:
+        connection.send(email)
+    except smtplib.SMTPRecipientsRefused as error:
         permanent = is_permanent_rejection(error)
         if permanent:
             record_bounce(message)
-        service.record_failure(message, f"recipient refused: {error.recipients}", permanent=permanent)
-    elif isinstance(error, smtplib.SMTPResponseException):
-        service.record_failure(message, f"SMTP {error.smtp_code}: {error.smtp_error!r}")
-    else:
-        raise error
+            db.session.commit()  # before `records` writes: on SQLite this transaction holds the lock
+        service.record_failure(message, f"recipient refused: {error.recipients}", permanent, records)
+        return
+    except smtplib.SMTPResponseException as error:
+        service.record_failure(message, f"SMTP {error.smtp_code}: {error.smtp_error!r}", connection=records)
+        return
+    service.mark_sent(message, records)
+    log.info("sent outbox message %s (%s) to lead %s", message.id, message.template, message.lead_id)
 
 
 def lease_ended(message: OutboxMessage) -> bool:
@@ -86,76 +79,21 @@ def lease_ended(message: OutboxMessage) -> bool:
     return message.locked_until is not None and message.locked_until <= utcnow()
 
 
-class Wire:
-    """The batch's one relay connection, sending on its own thread one message at a time.
-
-    While the relay answers one message (four round trips), the worker renders the next:
-    the relay's latency and our CPU overlap. Only one message is ever on the wire, and its
-    answer is recorded before the next goes, so a crash resends at most that one.
-    """
-
-    def __init__(self, connection):
-        self.connection = connection
-        self.app = current_app._get_current_object()
-        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-smtp")
-        self.on_wire: tuple[OutboxMessage, Future] | None = None
-
-    def _send(self, email: Message) -> None:
-        with self.app.app_context():  # flask-mail signals the send through current_app
-            self.connection.send(email)
-
-    def send(self, message: OutboxMessage, email: Message) -> None:
-        """Put a message on the wire; the one before it must have been settled."""
-        assert self.on_wire is None, "one message on the wire at a time"
-        self.on_wire = (message, self.thread.submit(self._send, email))
-
-    def settle(self) -> None:
-        """Wait for the relay's answer to the message on the wire and record it.
-
-        A failed connection raises here, with that message still in `on_wire`.
-        """
-        if self.on_wire is None:
-            return
-        message, answer = self.on_wire
-        error = answer.exception()
-        if isinstance(error, CONNECTION_ERRORS) and not isinstance(error, REFUSALS):
-            raise error
-        self.on_wire = None
-        record_answer(message, error)
-
-    def close(self) -> None:
-        self.thread.shutdown(wait=True)
-
-
 def deliver_emails(messages: list[OutboxMessage]) -> None:
     """Send a batch over one connection; if the connection fails, the rest retry later."""
-    waiting = list(messages)  # not yet handed to the relay, nor settled here
-    wire = None
+    pending = list(messages)
     try:
-        with open_connection() as connection, public_site_links():
-            wire = Wire(connection)
-            try:
-                for message in messages:
-                    if lease_ended(message):
-                        break
-                    email = prepare(message)  # while the message before it is on the wire
-                    if email is not None:
-                        wire.settle()
-                        if lease_ended(message):  # the wait for the relay outlasted it
-                            break
-                        wire.send(message, email)
-                    waiting.remove(message)
-                wire.settle()
-                if waiting:
+        with open_connection() as connection, public_site_links(), db.engine.connect() as records:
+            while pending:
+                if lease_ended(pending[0]):
                     # A slow relay outlasted the lease: leave the rest to whoever retakes them.
-                    log.warning("outbox lease ended; leaving %d message(s) for the next claim", len(waiting))
-            finally:
-                wire.close()
+                    log.warning("outbox lease ended; leaving %d message(s) for the next claim", len(pending))
+                    return
+                send_one(connection, pending[0], records)
+                pending.pop(0)
     except CONNECTION_ERRORS as error:
-        if wire is not None and wire.on_wire is not None:
-            waiting.insert(0, wire.on_wire[0])
-        log.warning("mail connection failed (%r); %d message(s) will be retried", error, len(waiting))
-        for message in waiting:
+        log.warning("mail connection failed (%r); %d message(s) will be retried", error, len(pending))
+        for message in pending:
             service.record_failure(message, f"connection failed: {error!r}")
 
 
