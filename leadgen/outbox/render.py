@@ -6,7 +6,6 @@ import email.policy
 import email.utils
 import functools
 import io
-import socket
 import uuid
 from contextlib import contextmanager
 
@@ -15,13 +14,13 @@ from flask import current_app, has_request_context, request
 from flask_mail import Message
 
 from ..templating import clinic_context, ebook_download_url
+from .mailer import host_fqdn
 from .models import OutboxMessage
 from .policy import extra_headers_for, sender_for
 
 # flask-mail gives every new Message a Message-ID from email.utils.make_msgid(), which asks
 # for this host's FQDN (a reverse DNS lookup) every time: 0.3 ms a message here, seconds
 # with a slow resolver. The same Message-IDs, with the FQDN looked up once (as Django does).
-host_fqdn = functools.cache(socket.getfqdn)
 flask_mail.make_msgid = lambda: email.utils.make_msgid(domain=host_fqdn())
 
 

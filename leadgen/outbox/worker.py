@@ -10,7 +10,7 @@ import threading
 from flask import current_app
 from sqlalchemy import Connection, select
 
-from ..database import utcnow
+from ..database import is_postgresql, utcnow
 from ..extensions import db
 from ..leads.models import Lead
 from . import service
@@ -79,11 +79,23 @@ def lease_ended(message: OutboxMessage) -> bool:
     return message.locked_until is not None and message.locked_until <= utcnow()
 
 
+def records_connection() -> Connection:
+    """The batch's connection for the relay's answers: each is one UPDATE, committed at once.
+
+    On PostgreSQL it autocommits, so each answer costs one round trip instead of two; on
+    SQLite it opens with BEGIN IMMEDIATE like every other write.
+    """
+    connection = db.engine.connect()
+    if is_postgresql():
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+    return connection
+
+
 def deliver_emails(messages: list[OutboxMessage]) -> None:
     """Send a batch over one connection; if the connection fails, the rest retry later."""
     pending = list(messages)
     try:
-        with open_connection() as connection, public_site_links(), db.engine.connect() as records:
+        with open_connection() as connection, public_site_links(), records_connection() as records:
             while pending:
                 if lease_ended(pending[0]):
                     # A slow relay outlasted the lease: leave the rest to whoever retakes them.
