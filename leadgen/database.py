@@ -1,5 +1,6 @@
 """Database wiring: UTC datetimes, SQLite that copes with several processes, upserts."""
 
+import threading
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, event
@@ -54,8 +55,24 @@ def insert_if_absent(model, values: dict, conflict_columns: list[str]) -> int | 
     return db.session.scalar(statement)
 
 
+# How long a writer waits for SQLite's write lock before giving up: outlasts any burst a
+# small site sees, and stays under gunicorn's 60 s timeout, so a request waits rather than fails.
+SQLITE_WRITE_WAIT_SECONDS = 30
+
+
 def _configure_sqlite(engine) -> None:
-    """WAL, a busy timeout and BEGIN IMMEDIATE, so concurrent writers wait instead of failing."""
+    """WAL, a busy timeout and BEGIN IMMEDIATE, so concurrent writers wait instead of failing.
+
+    The threads of one process also queue for the write lock on a Python lock first: a
+    waiter wakes the moment the writer before it is done, where SQLite's busy handler
+    sleeps 1, 2, 5 ... 100 ms between tries and turns a queue of threads into a long tail.
+    Only the other processes' writers (gunicorn workers, the outbox worker) meet the busy handler.
+    """
+    write_lock = threading.Lock()
+
+    def release_write_lock(entry: dict | None) -> None:
+        if entry is not None and entry.pop("holds_write_lock", False):
+            write_lock.release()
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
@@ -63,19 +80,42 @@ def _configure_sqlite(engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        # Writers queue for the lock: 30 s outlasts any burst a small site sees, and stays
-        # under gunicorn's 60 s timeout, so a request waits rather than failing "locked".
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_WRITE_WAIT_SECONDS * 1000}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        # Take the write lock up front: a read that later writes cannot deadlock.
         # A long read-only stream (the CSV export) asks for a plain BEGIN so writers go on.
-        read_only = connection.get_execution_options().get("sqlite_read_only")
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        if connection.get_execution_options().get("sqlite_read_only"):
+            connection.exec_driver_sql("BEGIN")
+            return
+        # Take the write lock up front: a read that later writes cannot deadlock. The pool
+        # entry, not the thread, holds the process's lock (one invalidated mid-transaction still does).
+        entry = connection.connection.record_info
+        if not entry.get("holds_write_lock"):
+            if not write_lock.acquire(timeout=SQLITE_WRITE_WAIT_SECONDS):
+                raise TimeoutError(f"another thread held the SQLite write lock for {SQLITE_WRITE_WAIT_SECONDS} s")
+            entry["holds_write_lock"] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            release_write_lock(entry)
+            raise
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def on_end(connection):
+        # Fired just before the driver's COMMIT or ROLLBACK, whose lock on the file a waiter
+        # that comes in first sleeps out in the busy handler (1 ms at first) at worst.
+        if not connection.invalidated:
+            release_write_lock(connection.connection.record_info)
+
+    @event.listens_for(engine, "checkin")
+    def on_checkin(_dbapi_connection, record):
+        # A connection invalidated in a transaction ends it without a rollback event.
+        release_write_lock(record.record_info if record is not None else None)
 
 
 class RowIdConverter(IntegerConverter):
