@@ -1,6 +1,10 @@
 """Database wiring: UTC datetimes, SQLite that copes with several processes, upserts."""
 
+import fcntl
+import os
 import threading
+import time
+import weakref
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, event
@@ -58,21 +62,65 @@ def insert_if_absent(model, values: dict, conflict_columns: list[str]) -> int | 
 # How long a writer waits for SQLite's write lock before giving up: outlasts any burst a
 # small site sees, and stays under gunicorn's 60 s timeout, so a request waits rather than fails.
 SQLITE_WRITE_WAIT_SECONDS = 30
+# How often a process waiting for another's writer looks again (a blocking flock cannot time out).
+SQLITE_WRITER_POLL_SECONDS = 0.0005
+
+
+class SQLiteWriters:
+    """Turns at SQLite's write lock: the threads of a process queue on a Python lock, the
+    processes (gunicorn workers, the outbox worker, the CLI) on a lock file beside the database.
+
+    A waiter goes within half a millisecond of the writer before it finishing, where SQLite's
+    own busy handler sleeps 1, 2, 5 ... 100 ms between tries and turns a queue of writers into
+    a tail of a second. BEGIN IMMEDIATE and the busy timeout stay for writers outside the app.
+    """
+
+    def __init__(self, database: str | None):
+        self.threads = threading.Lock()
+        in_memory = not database or database == ":memory:" or database.startswith("file:")
+        self.path = None if in_memory else f"{database}-writers"
+        self.fd = self.pid = None
+
+    def acquire(self) -> None:
+        deadline = time.monotonic() + SQLITE_WRITE_WAIT_SECONDS
+        if not self.threads.acquire(timeout=SQLITE_WRITE_WAIT_SECONDS):
+            raise TimeoutError(f"another thread held the SQLite write lock for {SQLITE_WRITE_WAIT_SECONDS} s")
+        try:
+            if self.path:
+                self.lock_file(deadline)
+        except BaseException:
+            self.threads.release()
+            raise
+
+    def lock_file(self, deadline: float) -> None:
+        # flock belongs to an open file: a forked process opens its own, or it would share its parent's.
+        if self.pid != os.getpid():
+            self.fd, self.pid = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600), os.getpid()
+            weakref.finalize(self, os.close, self.fd)  # closed with the engine's app
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(
+                        f"another process held the SQLite write lock for {SQLITE_WRITE_WAIT_SECONDS} s"
+                    ) from None
+                time.sleep(SQLITE_WRITER_POLL_SECONDS)
+
+    def release(self) -> None:
+        if self.path:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+        self.threads.release()
 
 
 def _configure_sqlite(engine) -> None:
-    """WAL, a busy timeout and BEGIN IMMEDIATE, so concurrent writers wait instead of failing.
+    """WAL, a busy timeout and BEGIN IMMEDIATE, so concurrent writers wait instead of failing."""
+    writers = SQLiteWriters(engine.url.database)
 
-    The threads of one process also queue for the write lock on a Python lock first: a
-    waiter wakes the moment the writer before it is done, where SQLite's busy handler
-    sleeps 1, 2, 5 ... 100 ms between tries and turns a queue of threads into a long tail.
-    Only the other processes' writers (gunicorn workers, the outbox worker) meet the busy handler.
-    """
-    write_lock = threading.Lock()
-
-    def release_write_lock(entry: dict | None) -> None:
+    def end_turn(entry: dict | None) -> None:
         if entry is not None and entry.pop("holds_write_lock", False):
-            write_lock.release()
+            writers.release()
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
@@ -92,16 +140,15 @@ def _configure_sqlite(engine) -> None:
             connection.exec_driver_sql("BEGIN")
             return
         # Take the write lock up front: a read that later writes cannot deadlock. The pool
-        # entry, not the thread, holds the process's lock (one invalidated mid-transaction still does).
+        # entry, not the thread, holds the turn (one invalidated mid-transaction still does).
         entry = connection.connection.record_info
         if not entry.get("holds_write_lock"):
-            if not write_lock.acquire(timeout=SQLITE_WRITE_WAIT_SECONDS):
-                raise TimeoutError(f"another thread held the SQLite write lock for {SQLITE_WRITE_WAIT_SECONDS} s")
+            writers.acquire()
             entry["holds_write_lock"] = True
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
-            release_write_lock(entry)
+            end_turn(entry)
             raise
 
     @event.listens_for(engine, "commit")
@@ -110,12 +157,12 @@ def _configure_sqlite(engine) -> None:
         # Fired just before the driver's COMMIT or ROLLBACK, whose lock on the file a waiter
         # that comes in first sleeps out in the busy handler (1 ms at first) at worst.
         if not connection.invalidated:
-            release_write_lock(connection.connection.record_info)
+            end_turn(connection.connection.record_info)
 
     @event.listens_for(engine, "checkin")
     def on_checkin(_dbapi_connection, record):
         # A connection invalidated in a transaction ends it without a rollback event.
-        release_write_lock(record.record_info if record is not None else None)
+        end_turn(record.record_info if record is not None else None)
 
 
 class RowIdConverter(IntegerConverter):

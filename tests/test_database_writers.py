@@ -1,7 +1,9 @@
-"""Writers of one process take turns (on SQLite through a lock of their own), and never wait on a finished one."""
+"""Writers take turns (on SQLite by locks of their own, for threads and processes), never waiting on a finished one."""
 
+import fcntl
 import threading
 
+import pytest
 from sqlalchemy import select
 
 from leadgen.extensions import db
@@ -47,3 +49,20 @@ def test_a_writer_waits_for_the_open_write_transaction_then_goes(app):
     writer.join(timeout=10)
     assert not writer.is_alive()
     assert emails(app) == {"first@example.com", "second@example.com"}
+
+
+def test_on_sqlite_a_writer_waits_while_another_process_holds_the_writers_lock_file(app):
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("the lock file is SQLite's")
+        lock_file = f"{db.engine.url.database}-writers"
+    # Another open file of the lock, as another process (a second gunicorn worker) would hold it.
+    with open(lock_file, "a") as other_process:
+        fcntl.flock(other_process, fcntl.LOCK_EX)
+        writer = write_in_thread(app, "waited@example.com")
+        writer.join(timeout=0.5)
+        assert writer.is_alive(), "the writer went while another process was writing"
+        fcntl.flock(other_process, fcntl.LOCK_UN)
+        writer.join(timeout=10)
+    assert not writer.is_alive()
+    assert emails(app) == {"waited@example.com"}
