@@ -14,6 +14,11 @@ from .consent import ConsentText
 from .fields import normalise_email
 from .models import Activity, Consent, Lead
 
+# Core inserts, not the unit of work: nothing here needs the objects back. Built once, so
+# SQLAlchemy finds their compiled form without working out a cache key per request.
+CONSENT_INSERT = Consent.__table__.insert()
+ACTIVITY_INSERT = Activity.__table__.insert()
+
 
 @dataclass(frozen=True)
 class Visit:
@@ -58,7 +63,7 @@ def capture_lead(
     created = lead.created_at == now
     if granted:
         db.session.execute(
-            Consent.__table__.insert(),
+            CONSENT_INSERT,
             {
                 "lead_id": lead.id,
                 "purpose": consent.purpose,
@@ -70,9 +75,8 @@ def capture_lead(
                 "created_at": now,
             },
         )
-    # Core inserts, not the unit of work: nothing here needs the objects back.
     db.session.execute(
-        Activity.__table__.insert(),
+        ACTIVITY_INSERT,
         {
             "lead_id": lead.id,
             "kind": activity,
