@@ -4,6 +4,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -76,12 +77,28 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_logging(app)
     register_proxies(app)
+    register_sessions(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
     errors.register_error_handlers(app)
     register_cli(app)
     return app
+
+
+class PageSessionInterface(SecureCookieSessionInterface):
+    """Signed-cookie sessions for the pages. The JSON API takes no cookies (DESIGN: no cookies,
+    no CSRF): its requests get Flask's null session, so none is read, signed or set."""
+
+    def open_session(self, app, request):
+        if request.path.startswith("/api/"):
+            return None  # Flask then uses the null session
+        return super().open_session(app, request)
+
+
+def register_sessions(app: Flask) -> None:
+    """Session cookies for the pages only."""
+    app.session_interface = PageSessionInterface()
 
 
 def register_logging(app: Flask) -> None:

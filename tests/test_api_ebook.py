@@ -41,6 +41,14 @@ def test_request_answers_201_with_the_lead_and_queues_the_mail(app, client, smtp
     assert mail["To"].addresses[0].addr_spec == "ana@example.com"
 
 
+def test_the_api_neither_reads_nor_sets_the_pages_session_cookie(app, client):
+    client.get("/ebook")  # a page: its form's CSRF token goes in the session cookie
+    assert client.get_cookie("session") is not None
+    response = client.post(URL, json=VALID)
+    assert response.status_code == 201
+    assert "Set-Cookie" not in response.headers and "Cookie" not in response.headers.get("Vary", "")
+
+
 def test_asking_twice_within_the_hour_says_recently_sent(app, client):
     first = client.post(URL, json=VALID).get_json()
     second = client.post(URL, json={**VALID, "email": " ANA@Example.com"}).get_json()
