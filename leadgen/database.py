@@ -151,12 +151,18 @@ def _configure_sqlite(engine) -> None:
             end_turn(entry)
             raise
 
+    # SQLAlchemy fires these just before it has the driver COMMIT or ROLLBACK. The next writer
+    # may go only once this one's transaction is over (or its BEGIN IMMEDIATE would sleep in the
+    # busy handler), so they end it themselves: the driver's own call then has nothing to do.
     @event.listens_for(engine, "commit")
+    def on_commit(connection):
+        connection.connection.driver_connection.commit()
+        end_turn(connection.connection.record_info)
+
     @event.listens_for(engine, "rollback")
-    def on_end(connection):
-        # Fired just before the driver's COMMIT or ROLLBACK, whose lock on the file a waiter
-        # that comes in first sleeps out in the busy handler (1 ms at first) at worst.
+    def on_rollback(connection):
         if not connection.invalidated:
+            connection.connection.driver_connection.rollback()
             end_turn(connection.connection.record_info)
 
     @event.listens_for(engine, "checkin")
