@@ -26,12 +26,12 @@ ON_POSTGRESQL = TEST_DATABASE_URL.startswith(("postgres://", "postgresql"))
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests that only make sense on PostgreSQL are skipped, visibly, on the SQLite run."""
-    if ON_POSTGRESQL:
-        return
+    """Tests of one database's own machinery are skipped, visibly, on the other database's run."""
     for item in items:
-        if "postgresql_only" in item.keywords:
+        if "postgresql_only" in item.keywords and not ON_POSTGRESQL:
             item.add_marker(pytest.mark.skip(reason="PostgreSQL only; runs in the PostgreSQL pass"))
+        if "sqlite_only" in item.keywords and ON_POSTGRESQL:
+            item.add_marker(pytest.mark.skip(reason="SQLite only; runs in the SQLite pass"))
 
 
 def recreate_postgresql_database(url: str) -> str:

@@ -51,10 +51,9 @@ def test_a_writer_waits_for_the_open_write_transaction_then_goes(app):
     assert emails(app) == {"first@example.com", "second@example.com"}
 
 
+@pytest.mark.sqlite_only
 def test_on_sqlite_a_writer_waits_while_another_process_holds_the_writers_lock_file(app):
     with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            pytest.skip("the lock file is SQLite's")
         lock_file = f"{db.engine.url.database}-writers"
     # Another open file of the lock, as another process (a second gunicorn worker) would hold it.
     with open(lock_file, "a") as other_process:
