@@ -123,6 +123,9 @@ def save_state(message: OutboxMessage, connection: Connection | None = None, **v
     worker records the relay's answers on a connection it holds for the batch (no pool
     checkout and ping per message); everything else writes through the session.
     """
+    if connection is not None:
+        # The session's work first: on SQLite its open transaction holds the write lock.
+        db.session.commit()
     target = connection if connection is not None else db.session
     target.execute(STATE_UPDATE, {"row_id": message.id, **values})
     target.commit()

@@ -45,7 +45,7 @@ def send_one(connection, message: OutboxMessage, records: Connection) -> None:
     """Deliver one claimed message over an open connection and record what happened.
 
     The relay's answer is written on `records`, a database connection held for the batch
-    (no pool checkout and ping per message); the session is committed before it writes.
+    (no pool checkout and ping per message).
     """
     if reason := reason_not_to_send(message):
         service.cancel(message, reason)
@@ -64,13 +64,12 @@ def send_one(connection, message: OutboxMessage, records: Connection) -> None:
         permanent = is_permanent_rejection(error)
         if permanent:
             record_bounce(message)
-            db.session.commit()  # before `records` writes: on SQLite this transaction holds the lock
-        service.record_failure(message, f"recipient refused: {error.recipients}", permanent, records)
+        service.record_failure(message, f"recipient refused: {error.recipients}", permanent, connection=records)
         return
     except smtplib.SMTPResponseException as error:
         service.record_failure(message, f"SMTP {error.smtp_code}: {error.smtp_error!r}", connection=records)
         return
-    service.mark_sent(message, records)
+    service.mark_sent(message, connection=records)
     log.info("sent outbox message %s (%s) to lead %s", message.id, message.template, message.lead_id)
 
 
