@@ -22,6 +22,10 @@ from .policy import extra_headers_for, sender_for
 # for this host's FQDN (a reverse DNS lookup) every time: 0.3 ms a message here, seconds
 # with a slow resolver. The same Message-IDs, with the FQDN looked up once (as Django does).
 flask_mail.make_msgid = lambda: email.utils.make_msgid(domain=host_fqdn())
+# flask-mail encodes each address's display name (a quadratic RFC 2047 loop in the email
+# package) four times a message: the sender twice, the recipient twice (header and
+# envelope). The encoding depends on its arguments alone, so remember recent answers.
+flask_mail.sanitize_address = functools.lru_cache(maxsize=1024)(flask_mail.sanitize_address)
 
 
 class WirePolicy(email.policy.Compat32):
