@@ -2,9 +2,9 @@
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,22 @@ def error_response(error: HTTPException):
     return response, code, headers
 
 
+def not_found(error: NotFound):
+    """A page address typed with a trailing slash ("/blog/") goes to the page it names; else 404."""
+    path = request.path
+    # Never for "//host/": the address without its slash would point at another site.
+    if request.method in ("GET", "HEAD") and path.endswith("/") and not path.startswith("//"):
+        adapter = current_app.create_url_adapter(request)
+        try:
+            adapter.match(path.rstrip("/"), method=request.method)
+        except HTTPException:
+            pass
+        else:
+            query = request.query_string.decode()
+            return redirect(path.rstrip("/") + (f"?{query}" if query else ""), code=308)
+    return error_response(error)
+
+
 def csrf_error(error: CSRFError):
     """A form without a valid CSRF token: explain it in words a visitor understands."""
     if wants_json():
@@ -72,5 +88,6 @@ def unexpected_error(error: Exception):
 def register_error_handlers(app) -> None:
     """Install the handlers on the app."""
     app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(NotFound, not_found)
     app.register_error_handler(HTTPException, error_response)
     app.register_error_handler(Exception, unexpected_error)

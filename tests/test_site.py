@@ -39,6 +39,16 @@ def test_unknown_page_gets_a_helpful_html_404(client):
     assert 'href="/"' in page and 'href="/ebook"' in page and "tel:" in page
 
 
+def test_a_page_address_typed_with_a_trailing_slash_leads_to_the_page(client):
+    response = client.get("/blog/?utm_source=newsletter")
+    assert response.status_code == 308
+    assert response.headers["Location"] == "/blog?utm_source=newsletter"
+    assert client.get("/webinars/", follow_redirects=True).status_code == 200
+    # Only addresses that name a page; nor may a doubled slash send anyone to another site.
+    assert client.get("/no-such-page/").status_code == 404
+    assert client.get("/", environ_overrides={"PATH_INFO": "//example.com/"}).status_code == 404
+
+
 def test_unknown_api_path_gets_json_404(client):
     response = client.get("/api/v1/no-such-thing")
     assert response.status_code == 404
