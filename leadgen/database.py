@@ -7,6 +7,7 @@ import time
 import weakref
 from datetime import UTC, datetime
 
+from flask import request
 from sqlalchemy import DateTime, event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -171,11 +172,27 @@ def _configure_sqlite(engine) -> None:
         end_turn(record.record_info if record is not None else None)
 
 
+# The largest id an INTEGER key holds (PostgreSQL's; SQLite's go further): a larger number
+# names no row, and handed to the database it is an overflow error, not "not found".
+ROW_ID_MAX = 2**31 - 1
+
+
+def row_id(text) -> int | None:
+    """An id typed or sent by a visitor ("42"), or None when it cannot name a row."""
+    text = str(text)
+    return int(text) if text.isdigit() and int(text) <= ROW_ID_MAX else None
+
+
+def page_number() -> int:
+    """The page asked for in ?page=, from 1 to ROW_ID_MAX: past the end is an empty page, not an overflow."""
+    return min(max(request.args.get("page", 1, type=int), 1), ROW_ID_MAX)
+
+
 class RowIdConverter(IntegerConverter):
     """`<int:id>` in URLs, bounded to what an INTEGER key holds: a larger number is a 404, not a 500."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", ROW_ID_MAX)
         super().__init__(url_map, *args, **kwargs)
 
 

@@ -32,6 +32,8 @@ def test_blog_lists_newest_first_a_page_at_a_time(app, client):
     assert "Article 2<" in second and "Article 1<" in second and "Newer articles" in second
     beyond = client.get("/blog?page=9")
     assert beyond.status_code == 200 and "There are no more articles" in beyond.get_data(as_text=True)
+    far_beyond = client.get("/blog?page=99999999999999999999")
+    assert far_beyond.status_code == 200 and "There are no more articles" in far_beyond.get_data(as_text=True)
 
 
 def test_empty_blog_says_so_and_offers_the_ebook(app, client):

@@ -198,6 +198,18 @@ def test_a_reply_to_an_unpublished_comment_is_refused(app, client, post):
     assert count(app, Comment) == 1
 
 
+def test_a_reply_to_a_number_beyond_any_id_is_a_field_message_not_an_error(app, client, post):
+    huge = "99999999999999999999"
+    bo = {"name": "Bo", "email": "bo@example.com", "body": "Hi", "parent_id": huge}
+    response = post_comment(client, SLUG, bo)
+    assert response.status_code == 422
+    assert "Choose the comment to reply to from its Reply link." in response.get_data(as_text=True)
+    api = client.post(f"/api/v1/posts/{SLUG}/comments", json={**bo, "parent_id": int(huge)})
+    assert api.status_code == 422 and "parent_id" in api.get_json()["errors"]
+    assert client.get(f"/blog/{SLUG}?replytocom={huge}").status_code == 200
+    assert count(app, Comment) == 0
+
+
 def test_unknown_article_is_404_and_stores_nothing(app, client, post):
     page = post_comment(client, SLUG, ANA)
     assert page.status_code == 303

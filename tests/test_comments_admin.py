@@ -97,6 +97,11 @@ def test_bulk_actions_move_several_comments(app, client, post):
     assert [c.status for c in comments(app)] == ["trash", "spam", "pending"]
     nothing = client.post("/admin/comments", data={"status": "approved", "tab": "pending", "csrf_token": token})
     assert "Tick at least one comment first." in client.get(nothing.location).get_data(as_text=True)
+    huge = {"ids": ["99999999999999999999"], "status": "approved", "tab": "pending", "csrf_token": token}
+    assert "Tick at least one comment first." in client.get(
+        client.post("/admin/comments", data=huge).location
+    ).get_data(as_text=True)
+    assert client.get("/admin/comments?status=spam&page=99999999999999999999").status_code == 200
 
 
 def test_moderation_form_needs_its_csrf_token(app, client, post):

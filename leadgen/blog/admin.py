@@ -2,6 +2,7 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from ..database import page_number, row_id
 from ..staff.auth import staff_required
 from . import service
 from .models import COMMENT_STATUSES
@@ -23,7 +24,7 @@ def index():
         "admin/comments.html",
         status=status,
         counts=service.status_counts(),
-        listing=service.moderation_page(status, max(request.args.get("page", 1, type=int), 1)),
+        listing=service.moderation_page(status, page_number()),
         statuses=COMMENT_STATUSES,
     )
 
@@ -32,8 +33,8 @@ def chosen_action() -> tuple[list[int], str | None]:
     """The comments and status a moderation form asks for: one comment's button, or the bulk bar."""
     if one := request.form.get("one", ""):
         comment_id, _, status = one.partition(":")
-        return ([int(comment_id)] if comment_id.isdigit() else []), status
-    ids = [int(value) for value in request.form.getlist("ids") if value.isdigit()]
+        return ([found] if (found := row_id(comment_id)) else []), status
+    ids = [found for value in request.form.getlist("ids") if (found := row_id(value))]
     return ids, request.form.get("status")
 
 

@@ -6,10 +6,12 @@ from urllib.parse import urlsplit
 from flask import current_app
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
+from ..database import ROW_ID_MAX
 from ..leads.fields import EmailAddress, PlainText
 from .models import COMMENT_STATUSES
 
 MODERATION_STATUSES = ("approved", "spam", "trash")
+CHOOSE_PARENT = "Choose the comment to reply to from its Reply link."
 
 
 class Website(fields.String):
@@ -59,7 +61,8 @@ class CommentCreateSchema(Schema):
         load_default=None,
         allow_none=True,
         strict=False,
-        error_messages={"invalid": "Choose the comment to reply to from its Reply link."},
+        validate=validate.Range(max=ROW_ID_MAX, error=CHOOSE_PARENT),
+        error_messages={"invalid": CHOOSE_PARENT},
         metadata={"description": "The comment this one replies to"},
     )
     notify = fields.Boolean(load_default=False, metadata={"description": "Email me when published and on replies"})

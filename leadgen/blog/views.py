@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 
+from ..database import page_number, row_id
 from ..forms import current_visit, honeypot_filled, load_form
 from ..leads.consent import MARKETING_EMAIL
 from ..ratelimits import public_post_limit
@@ -24,8 +25,7 @@ PUBLISHED = "Thank you. Your comment is published."
 @bp.get("")
 def index():
     """Published articles, newest first, a page at a time."""
-    page = request.args.get("page", 1, type=int)
-    listing = posts.list_posts(max(page, 1), current_app.config["BLOG_PAGE_SIZE"])
+    listing = posts.list_posts(page_number(), current_app.config["BLOG_PAGE_SIZE"])
     return render_template("blog/index.html", listing=listing)
 
 
@@ -43,9 +43,9 @@ def own_pending_ids() -> list[int]:
 def article_page(post, values: dict, errors: dict, status: int = 200):
     """The article, its comment thread and the reply form with its values and messages."""
     replying_to = None
-    parent_id = values.get("parent_id") or request.args.get("replytocom", "")
-    if str(parent_id).isdigit():
-        found = service.find_comment(int(parent_id))
+    parent_id = row_id(values.get("parent_id") or request.args.get("replytocom", ""))
+    if parent_id:
+        found = service.find_comment(parent_id)
         if found and found.post_id == post.id and found.status == "approved":
             replying_to = found
     page = render_template(
