@@ -76,7 +76,7 @@ def filter_conditions(filters: dict) -> list:
         conditions.append(or_(Lead.marketing_consent.is_(False), Lead.unsubscribed_at.is_not(None)))
     if filters.get("since"):
         conditions.append(Lead.created_at >= start_of_day(filters["since"]))
-    if filters.get("until"):
+    if filters.get("until") and filters["until"] < date.max:  # the last day there is ends nothing
         conditions.append(Lead.created_at < start_of_day(filters["until"] + timedelta(days=1)))
     if filters.get("q"):
         # Escape LIKE wildcards: a search for "50%" means the characters, not a pattern.
