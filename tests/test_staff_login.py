@@ -57,6 +57,15 @@ def test_missing_fields_are_named(app, client):
     assert "Enter your email address." in page and "Enter your password." in page
 
 
+@pytest.mark.parametrize("email", ["admin\x00@clinic.example", "admin@clinic.example\r\nX: y", "not an address"])
+def test_an_email_no_account_could_have_is_a_field_message(app, client, email):
+    make_staff(app)
+    response = submit_form(client, "/admin/login", {"email": email, "password": STAFF_PASSWORD})
+    assert response.status_code == 422
+    assert "Enter an email address like name@example.com." in response.get_data(as_text=True)
+    assert client.get("/admin/").status_code == 302
+
+
 def test_sign_out_needs_the_form_and_ends_the_session(app, client):
     make_staff(app)
     sign_in(client)
