@@ -1,9 +1,9 @@
 """Blog endpoints of the JSON API: articles, comments from the clinic's website, moderation."""
 
 from flask import abort
-from flask_smorest import Blueprint
 from flask_smorest import abort as api_abort
 
+from ..extensions import ApiBlueprint
 from ..forms import current_visit
 from ..ratelimits import public_post_limit
 from ..staff.auth import api_staff_required
@@ -18,7 +18,7 @@ from .schemas import (
 )
 from .spam import CommentRefused, comment_post_limit
 
-blp = Blueprint("blog_api", __name__, url_prefix="/api/v1", description="Posts and comments")
+blp = ApiBlueprint("blog_api", __name__, url_prefix="/api/v1", description="Posts and comments")
 # Staff endpoints check the token before reading the body: no validation hints without one.
 STAFF_ONLY = [{"bearerAuth": []}]
 

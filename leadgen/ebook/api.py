@@ -1,13 +1,12 @@
 """The ebook endpoint of the JSON API, for the clinic's website."""
 
-from flask_smorest import Blueprint
-
+from ..extensions import ApiBlueprint
 from ..forms import current_visit
 from ..ratelimits import public_post_limit
 from . import service
 from .schemas import EbookRequestResultSchema, EbookRequestSchema
 
-blp = Blueprint("ebook_api", __name__, url_prefix="/api/v1", description="The free ebook")
+blp = ApiBlueprint("ebook_api", __name__, url_prefix="/api/v1", description="The free ebook")
 
 
 # One schema instance for every request: given the class, webargs would build a new one each time.

@@ -1,13 +1,13 @@
 """Staff endpoints for leads in the JSON API (bearer token from `staff token`)."""
 
 from flask import abort, g
-from flask_smorest import Blueprint
 
+from ..extensions import ApiBlueprint
 from ..staff.auth import api_staff_required
 from . import access, erasure, listing, status
 from .schemas import LeadListArgsSchema, LeadPageSchema, LeadSchema, LeadStatusSchema
 
-blp = Blueprint("leads_api", __name__, url_prefix="/api/v1", description="Leads (staff)")
+blp = ApiBlueprint("leads_api", __name__, url_prefix="/api/v1", description="Leads (staff)")
 
 BEARER = [{"bearerAuth": []}]
 

@@ -1,8 +1,8 @@
 """Webinar endpoints of the JSON API: the list and registration for the clinic's site, creation for staff."""
 
 from flask import abort
-from flask_smorest import Blueprint
 
+from ..extensions import ApiBlueprint
 from ..forms import current_visit
 from ..ratelimits import public_post_limit
 from ..staff.auth import api_staff_required
@@ -15,7 +15,7 @@ from .schemas import (
     WebinarSchema,
 )
 
-blp = Blueprint("webinars_api", __name__, url_prefix="/api/v1", description="Webinars")
+blp = ApiBlueprint("webinars_api", __name__, url_prefix="/api/v1", description="Webinars")
 
 
 @blp.route("/webinars", methods=["GET"])
