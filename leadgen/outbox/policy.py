@@ -57,10 +57,13 @@ def extra_headers_for(message: OutboxMessage, context: dict) -> dict:
     Marketing mail carries List-Id and the RFC 8058 one-click unsubscribe headers, and its
     footer shows the same link. Called inside a request context whose base is PUBLIC_BASE_URL.
     """
-    lead = db.session.get(Lead, message.lead_id) if message.lead_id else None
+    double_opt_in = current_app.config["DOUBLE_OPT_IN"]
+    # Transactional mail needs the lead only for the confirmation link: no query per message without it.
+    needs_lead = message.lead_id and (message.category == "marketing" or double_opt_in)
+    lead = db.session.get(Lead, message.lead_id) if needs_lead else None
     if message.category != "marketing":
         # With DOUBLE_OPT_IN, what the lead asked for carries the link that starts marketing.
-        if needs_confirmation_link(lead, message.template, current_app.config["DOUBLE_OPT_IN"]):
+        if needs_confirmation_link(lead, message.template, double_opt_in):
             context["confirm_url"] = url_for("followups.confirm", token=confirmation_token(lead), _external=True)
         return {}
     headers = {"List-Id": current_app.config["MAIL_LIST_ID"]}
