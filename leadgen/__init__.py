@@ -25,6 +25,7 @@ from .leads import api as leads_api
 from .leads import cli as leads_cli
 from .outbox import cli as outbox_cli
 from .site import views as site_views
+from .staff import admin as staff_admin
 from .staff import auth as staff_auth  # noqa: F401  (registers the login manager's user loader)
 from .staff import cli as staff_cli
 from .staff import views as staff_views
@@ -45,6 +46,7 @@ PAGE_BLUEPRINTS = (
     blog_admin.bp,
     followup_views.bp,
     staff_views.bp,
+    staff_admin.bp,
     admin_views.bp,
     webhooks_views.bp,
 )

@@ -145,6 +145,8 @@ PAGES = [
     Page("staff-webinar-new-errors", "/admin/webinars/new", staff="admin", invalid=BAD_WEBINAR),
     Page("exports", "/admin/exports", staff="admin"),
     Page("webhooks", "/admin/webhooks", staff="admin"),
+    Page("staff", "/admin/staff", staff="admin"),
+    Page("staff-add-errors", "/admin/staff", staff="admin", invalid={"email": "mia@", "password": "short"}),
     Page("forbidden-for-marketing", "/admin/webhooks", staff="marketing", status=403),
 ]
 

@@ -22,6 +22,8 @@ CONSOLE = [
     ("GET", "/admin/leads/{lead}/erase", 403, 200),
     ("POST", "/admin/leads/{lead}/erase", 403, 303),
     ("GET", "/admin/erasures", 403, 200),
+    ("GET", "/admin/staff", 403, 200),
+    ("POST", "/admin/staff", 403, 422),  # no email or password in the form: the admin is told so
 ]
 STAFF_API = [
     ("GET", "/api/v1/leads", None, 200, 200),

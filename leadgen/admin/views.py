@@ -1,9 +1,10 @@
 """Console pages under /admin: sign-in required on every one, the dashboard, the outbox retry."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..blog.service import pending_comment_count
+from ..errors import error_response
 from ..extensions import login_manager
 from ..outbox.service import retry_failed
 from . import dashboard as stats
@@ -20,10 +21,12 @@ def require_staff():
     return None
 
 
-@bp.errorhandler(403)
+@bp.app_errorhandler(403)
 def forbidden(error):
-    """A marketing user on an admin action: say so, and offer the way back."""
-    return render_template("admin/forbidden.html"), 403
+    """A marketing user on an admin action, on any console page: say so, and offer the way back."""
+    if request.path.startswith("/admin/") and current_user.is_authenticated:
+        return render_template("admin/forbidden.html"), 403
+    return error_response(error)
 
 
 @bp.get("/")

@@ -1,8 +1,14 @@
-"""What the staff sign-in form accepts."""
+"""What the staff sign-in form and the staff page's forms accept."""
 
 from marshmallow import Schema, fields, validate
 
 from ..leads.fields import EmailAddress
+from .models import ROLES
+from .service import MIN_PASSWORD_LENGTH
+
+NEW_PASSWORD = validate.Length(
+    min=MIN_PASSWORD_LENGTH, error=f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters."
+)
 
 
 class LoginSchema(Schema):
@@ -16,3 +22,23 @@ class LoginSchema(Schema):
         error_messages={"required": "Enter your password."},
     )
     next = fields.String(load_default="")
+
+
+class NewAccountSchema(Schema):
+    """An account an admin adds on the staff page."""
+
+    email = EmailAddress(required=True, error_messages={"required": "Enter their email address."})
+    role = fields.String(
+        required=True,
+        validate=validate.OneOf(ROLES, error="Choose admin or marketing."),
+        error_messages={"required": "Choose admin or marketing."},
+    )
+    password = fields.String(
+        required=True, validate=NEW_PASSWORD, error_messages={"required": "Choose a password for them."}
+    )
+
+
+class NewPasswordSchema(Schema):
+    """A new password an admin sets for someone who forgot theirs."""
+
+    password = fields.String(required=True, validate=NEW_PASSWORD, error_messages={"required": "Choose a password."})

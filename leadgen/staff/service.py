@@ -19,6 +19,13 @@ class StaffError(ValueError):
     """A staff operation refused, with a message for the operator."""
 
 
+def password_hash(password: str) -> str:
+    """The stored form of a new password; refuses one that is too short."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise StaffError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    return generate_password_hash(password)
+
+
 def create_staff_user(email: str, password: str, role: str) -> StaffUser:
     """Create an account; refuses unknown roles, short passwords and duplicate emails."""
     email = normalise_email(email)
@@ -28,11 +35,9 @@ def create_staff_user(email: str, password: str, role: str) -> StaffUser:
         raise StaffError(f"{email!r} is not an email address ({error})") from error
     if role not in ROLES:
         raise StaffError(f"role must be one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise StaffError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
     if find_staff_user(email) is not None:
         raise StaffError(f"{email} already has an account")
-    user = StaffUser(email=email, password_hash=generate_password_hash(password), role=role)
+    user = StaffUser(email=email, password_hash=password_hash(password), role=role)
     db.session.add(user)
     db.session.commit()
     return user
@@ -98,3 +103,27 @@ def list_staff_users() -> list[tuple[StaffUser, int]]:
     )
     rows = db.session.execute(select(StaffUser, live_tokens).order_by(StaffUser.email))
     return [(user, count) for user, count in rows]
+
+
+def update_account(user: StaffUser, acting: StaffUser, *, role: str | None = None, active: bool | None = None) -> None:
+    """Change another account's role, or switch it off or on again (the console's staff page).
+
+    Nobody changes their own role or switches themselves off: whoever acts is an active admin
+    and stays one, so the console always keeps an admin. Switched off, an account can neither
+    sign in nor use its API tokens, and its open sessions end at their next request.
+    """
+    if user.id == acting.id:
+        raise StaffError("You cannot change your own account here. Ask another admin.")
+    if role is not None:
+        if role not in ROLES:
+            raise StaffError("Choose admin or marketing.")
+        user.role = role
+    if active is not None:
+        user.active = active
+    db.session.commit()
+
+
+def set_password(user: StaffUser, password: str) -> None:
+    """Give the account a new password (for someone who forgot theirs)."""
+    user.password_hash = password_hash(password)
+    db.session.commit()

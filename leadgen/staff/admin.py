@@ -1,0 +1,115 @@
+"""The staff page at /admin/staff (admins only): accounts, roles, switching off, passwords, tokens."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..extensions import db
+from ..forms import load_form
+from . import service
+from .auth import staff_required
+from .models import ROLES, StaffUser
+from .schemas import NewAccountSchema, NewPasswordSchema
+
+bp = Blueprint("staff_admin", __name__, url_prefix="/admin/staff")
+
+
+def staff_page(errors: dict | None = None, password_for: int | None = None):
+    """Every account with its actions and the form to add one; with `errors`, a 422 that keeps
+    what was typed (never a password). `password_for` is the account whose new-password form
+    failed: it opens with its message."""
+    values = {key: value for key, value in request.form.items() if key != "password"}
+    page = render_template(
+        "admin/staff.html",
+        accounts=service.list_staff_users(),
+        roles=ROLES,
+        values=values or {"role": "marketing"},
+        errors=errors or {},
+        password_for=password_for,
+    )
+    return page, 422 if errors else 200
+
+
+def account_or_404(user_id: int) -> StaffUser:
+    return db.session.get(StaffUser, user_id) or abort(404)
+
+
+def back_to_staff(message: str, category: str = "success"):
+    flash(message, category)
+    return redirect(url_for(".index"), 303)
+
+
+@bp.get("")
+@staff_required("admin")
+def index():
+    """Every account: role, state, last sign-in, live API tokens."""
+    return staff_page()
+
+
+@bp.post("")
+@staff_required("admin")
+def create():
+    """Add an account; its owner signs in with the password the admin chose and passes on."""
+    data, errors = load_form(NewAccountSchema())
+    if not errors:
+        try:
+            user = service.create_staff_user(data["email"], data["password"], data["role"])
+        except service.StaffError as refused:  # the address already has an account
+            errors = {"email": [f"{refused}."]}
+    if errors:
+        return staff_page(errors)
+    return back_to_staff(f"Account added: {user.email} ({user.role}). Give them their password in person or by phone.")
+
+
+@bp.post("/<int:user_id>/role")
+@staff_required("admin")
+def change_role(user_id: int):
+    """Make an account admin or marketing."""
+    return updated(account_or_404(user_id), role=request.form.get("role", ""))
+
+
+@bp.post("/<int:user_id>/deactivate")
+@staff_required("admin")
+def deactivate(user_id: int):
+    """Switch an account off: no sign-in, no API tokens, open sessions end."""
+    return updated(account_or_404(user_id), active=False)
+
+
+@bp.post("/<int:user_id>/activate")
+@staff_required("admin")
+def activate(user_id: int):
+    """Switch an account on again."""
+    return updated(account_or_404(user_id), active=True)
+
+
+def updated(user: StaffUser, **change):
+    """Apply a change to another account and say what happened."""
+    try:
+        service.update_account(user, current_user, **change)
+    except service.StaffError as refused:
+        return back_to_staff(str(refused), "error")
+    if "role" in change:
+        return back_to_staff(f"{user.email} is now {user.role}.")
+    if user.active:
+        return back_to_staff(f"{user.email} can sign in again; their API tokens work again.")
+    return back_to_staff(f"{user.email} is switched off: no sign-in, no API tokens.")
+
+
+@bp.post("/<int:user_id>/password")
+@staff_required("admin")
+def new_password(user_id: int):
+    """Set a new password for someone who forgot theirs."""
+    user = account_or_404(user_id)
+    data, errors = load_form(NewPasswordSchema())
+    if errors:
+        return staff_page({f"password-{user.id}": errors["password"]}, password_for=user.id)
+    service.set_password(user, data["password"])
+    return back_to_staff(f"New password set for {user.email}. Give it to them in person or by phone.")
+
+
+@bp.post("/<int:user_id>/revoke-tokens")
+@staff_required("admin")
+def revoke_tokens(user_id: int):
+    """Revoke every API token of an account (a leaked token, a CRM replaced)."""
+    user = account_or_404(user_id)
+    count = service.revoke_tokens(user)
+    return back_to_staff(f"Revoked {count} API token{'s' if count != 1 else ''} of {user.email}.")
