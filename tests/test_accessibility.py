@@ -146,6 +146,8 @@ PAGES = [
     Page("exports", "/admin/exports", staff="admin"),
     Page("webhooks", "/admin/webhooks", staff="admin"),
     Page("staff", "/admin/staff", staff="admin"),
+    Page("account", "/admin/account", staff="marketing"),
+    Page("account-errors", "/admin/account", staff="marketing", invalid={"current_password": "x", "password": "short"}),
     Page("staff-add-errors", "/admin/staff", staff="admin", invalid={"email": "mia@", "password": "short"}),
     Page("forbidden-for-marketing", "/admin/webhooks", staff="marketing", status=403),
 ]

@@ -23,6 +23,8 @@ CONSOLE = [
     ("POST", "/admin/leads/{lead}/erase", 403, 303),
     ("GET", "/admin/erasures", 403, 200),
     ("GET", "/admin/staff", 403, 200),
+    ("GET", "/admin/account", 200, 200),
+    ("POST", "/admin/account/password", 422, 422),  # no passwords in the form: the person is told so
     ("POST", "/admin/staff", 403, 422),  # no email or password in the form: the admin is told so
 ]
 STAFF_API = [

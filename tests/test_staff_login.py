@@ -103,3 +103,31 @@ def test_session_cookie_is_secure_when_configured(make_app):
     response = sign_in(client)
     cookie = next(value for name, value in response.headers.items() if name == "Set-Cookie" and "session=" in value)
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+PASSWORD_FORM = "/admin/account/password"
+
+
+def test_anyone_signed_in_changes_their_own_password(app, client):
+    make_staff(app, "mia@clinic.example", "marketing")
+    sign_in(client, "mia@clinic.example")
+    page = client.get("/admin/").get_data(as_text=True)
+    assert 'href="/admin/account"' in page
+    assert "mia@clinic.example" in client.get("/admin/account").get_data(as_text=True)
+
+    wrong_current = {"current_password": "not it", "password": "a long new password"}
+    wrong = submit_form(client, "/admin/account", wrong_current, PASSWORD_FORM)
+    assert wrong.status_code == 422
+    assert 'id="current_password-error"' in wrong.get_data(as_text=True)
+    assert "That is not your current password." in wrong.get_data(as_text=True)
+    too_short = {"current_password": STAFF_PASSWORD, "password": "short"}
+    short = submit_form(client, "/admin/account", too_short, PASSWORD_FORM)
+    assert short.status_code == 422 and "at least 12 characters" in short.get_data(as_text=True)
+    assert sign_in(app.test_client(), "mia@clinic.example", STAFF_PASSWORD).status_code == 303  # unchanged so far
+
+    new = {"current_password": STAFF_PASSWORD, "password": "a long new password"}
+    changed = submit_form(client, "/admin/account", new, PASSWORD_FORM)
+    assert changed.status_code == 303 and changed.location == "/admin/account"
+    assert "Your password is changed." in client.get(changed.location).get_data(as_text=True)
+    assert sign_in(app.test_client(), "mia@clinic.example", STAFF_PASSWORD).status_code == 422
+    assert sign_in(app.test_client(), "mia@clinic.example", "a long new password").status_code == 303

@@ -42,3 +42,13 @@ class NewPasswordSchema(Schema):
     """A new password an admin sets for someone who forgot theirs."""
 
     password = fields.String(required=True, validate=NEW_PASSWORD, error_messages={"required": "Choose a password."})
+
+
+class OwnPasswordSchema(NewPasswordSchema):
+    """A signed-in person changing their own password proves they know the present one."""
+
+    current_password = fields.String(
+        required=True,
+        validate=validate.Length(min=1, error="Enter your current password."),
+        error_messages={"required": "Enter your current password."},
+    )

@@ -123,6 +123,13 @@ def update_account(user: StaffUser, acting: StaffUser, *, role: str | None = Non
     db.session.commit()
 
 
+def change_own_password(user: StaffUser, current: str, new: str) -> None:
+    """A signed-in person's new password, once they prove they know the present one."""
+    if not check_password_hash(user.password_hash, current):
+        raise StaffError("That is not your current password.")
+    set_password(user, new)
+
+
 def set_password(user: StaffUser, password: str) -> None:
     """Give the account a new password (for someone who forgot theirs)."""
     user.password_hash = password_hash(password)

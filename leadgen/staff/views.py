@@ -1,4 +1,4 @@
-"""Staff sign-in and sign-out for the console under /admin."""
+"""Staff sign-in and sign-out for the console under /admin, and each person's own account page."""
 
 from urllib.parse import urlsplit
 
@@ -7,8 +7,9 @@ from flask_login import current_user, login_user, logout_user
 
 from ..extensions import limiter
 from ..forms import load_form
-from .schemas import LoginSchema
-from .service import authenticate
+from .auth import staff_required
+from .schemas import LoginSchema, OwnPasswordSchema
+from .service import StaffError, authenticate, change_own_password
 
 bp = Blueprint("staff", __name__, url_prefix="/admin")
 
@@ -58,6 +59,33 @@ def logout():
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for(".login"), 303)
+
+
+def account_page(errors: dict | None = None):
+    """Your account: who you are signed in as, your role, and the form to change your password."""
+    return render_template("admin/account.html", errors=errors or {}), 422 if errors else 200
+
+
+@bp.get("/account")
+@staff_required()
+def account():
+    return account_page()
+
+
+@bp.post("/account/password")
+@staff_required()
+def change_password():
+    """Change your own password; 303 back with a note, or the form again with 422."""
+    data, errors = load_form(OwnPasswordSchema())
+    if not errors:
+        try:
+            change_own_password(current_user, data["current_password"], data["password"])
+        except StaffError as refused:
+            errors = {"current_password": [str(refused)]}
+    if errors:
+        return account_page(errors)
+    flash("Your password is changed. Use the new one next time you sign in.", "success")
+    return redirect(url_for(".account"), 303)
 
 
 @bp.errorhandler(429)
