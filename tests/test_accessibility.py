@@ -110,6 +110,7 @@ PAGES = [
     Page("ebook-forged-link", "/ebook/download/not-a-real-token", status=404),
     Page("ebook-new-link-errors", "/ebook/download/not-a-real-token", status=404, invalid={"email": "ana@"}),
     Page("not-found", "/no-such-page", status=404),
+    Page("privacy", "/privacy"),
     Page("webinars", "/webinars"),
     Page("webinar", under("/webinars/", WEBINAR)),
     Page("webinar-errors", under("/webinars/", WEBINAR), invalid=BAD_EMAIL),

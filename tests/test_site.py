@@ -30,6 +30,16 @@ def test_pages_load_nothing_from_another_origin(client):
         assert attribute not in page
 
 
+def test_every_page_and_form_points_to_the_privacy_notice(client):
+    notice = client.get("/privacy")
+    assert notice.status_code == 200
+    text = notice.get_data(as_text=True)
+    assert "How we use your details" in text and "tel:" in text and "erase" in text
+    assert 'href="/privacy"' in client.get("/").get_data(as_text=True)
+    ebook = client.get("/ebook").get_data(as_text=True)
+    assert ebook.index('name="consent"') < ebook.index("our privacy notice</a>") < ebook.index("</form>")
+
+
 def test_unknown_page_gets_a_helpful_html_404(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404

@@ -1,4 +1,4 @@
-"""Home page (the three offers) and /healthz for load balancers."""
+"""Home page (the three offers), the privacy notice, and /healthz for load balancers."""
 
 from flask import Blueprint, jsonify, render_template
 from sqlalchemy import text
@@ -12,6 +12,12 @@ bp = Blueprint("site", __name__)
 def home():
     """The three offers and the office phone."""
     return render_template("site/home.html")
+
+
+@bp.get("/privacy")
+def privacy():
+    """What the forms keep, what we send, what we never do, and how to have it all erased."""
+    return render_template("site/privacy.html")
 
 
 @bp.get("/healthz")
