@@ -5,11 +5,14 @@ from datetime import timedelta
 import time_machine
 from sqlalchemy import select
 
+from leadgen.blog.models import Post
 from leadgen.database import utcnow
 from leadgen.ebook.service import download_token
 from leadgen.extensions import db
 from leadgen.outbox.models import OutboxMessage
+from leadgen.webinars.models import Webinar
 
+from .drills.content import seed_demo
 from .helpers import HIDDEN_PATTERN, csrf_token_from, links_in, submit_form
 from .mailserver import free_port
 
@@ -30,14 +33,19 @@ def test_pages_load_nothing_from_another_origin(client):
         assert attribute not in page
 
 
-def test_every_page_and_form_points_to_the_privacy_notice(client):
+def test_every_page_and_form_points_to_the_privacy_notice(app, client):
+    seed_demo(app)
+    with app.app_context():
+        webinar = db.session.scalars(select(Webinar.slug)).first()
+        post = db.session.scalars(select(Post.slug)).first()
     notice = client.get("/privacy")
     assert notice.status_code == 200
     text = notice.get_data(as_text=True)
     assert "How we use your details" in text and "tel:" in text and "erase" in text
     assert 'href="/privacy"' in client.get("/").get_data(as_text=True)
-    ebook = client.get("/ebook").get_data(as_text=True)
-    assert ebook.index('name="consent"') < ebook.index("our privacy notice</a>") < ebook.index("</form>")
+    for form_page in ("/ebook", f"/webinars/{webinar}", f"/blog/{post}"):
+        page = client.get(form_page).get_data(as_text=True)
+        assert page.count('href="/privacy"') == 2, form_page  # beside the form, and in the footer
 
 
 def test_unknown_page_gets_a_helpful_html_404(client):
