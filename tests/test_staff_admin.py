@@ -122,16 +122,20 @@ def test_nobody_demotes_or_switches_off_themselves_so_an_admin_always_remains(ap
 def test_an_admin_sets_a_new_password_for_someone_who_forgot_theirs(app, admin):
     make_staff(app, "mia@clinic.example", "marketing")
     mia = account_id(app, "mia@clinic.example")
+    old_session = app.test_client()  # e.g. a laptop left signed in
+    sign_in(old_session, "mia@clinic.example")
     short = post_on_staff_page(admin, f"/admin/staff/{mia}/password", {"password": "short"})
     assert short.status_code == 422
     page = short.get_data(as_text=True)
     assert f'id="password-{mia}-error"' in page and "at least 12 characters" in page and "<details open>" in page
     assert sign_in(app.test_client(), "mia@clinic.example", STAFF_PASSWORD).status_code == 303  # unchanged
+    assert old_session.get("/admin/leads").status_code == 200
 
     response = post_on_staff_page(admin, f"/admin/staff/{mia}/password", {"password": NEW_PASSWORD})
     assert "New password set for mia@clinic.example." in admin.get(response.location).get_data(as_text=True)
     assert sign_in(app.test_client(), "mia@clinic.example", STAFF_PASSWORD).status_code == 422
     assert sign_in(app.test_client(), "mia@clinic.example", NEW_PASSWORD).status_code == 303
+    assert old_session.get("/admin/leads").status_code == 302  # the old password's session is over
 
 
 def test_revoking_an_accounts_tokens_stops_the_api_for_them(app, admin):

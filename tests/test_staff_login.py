@@ -111,6 +111,8 @@ PASSWORD_FORM = "/admin/account/password"
 def test_anyone_signed_in_changes_their_own_password(app, client):
     make_staff(app, "mia@clinic.example", "marketing")
     sign_in(client, "mia@clinic.example")
+    elsewhere = app.test_client()  # the same person signed in on another device
+    sign_in(elsewhere, "mia@clinic.example")
     page = client.get("/admin/").get_data(as_text=True)
     assert 'href="/admin/account"' in page
     assert "mia@clinic.example" in client.get("/admin/account").get_data(as_text=True)
@@ -129,5 +131,7 @@ def test_anyone_signed_in_changes_their_own_password(app, client):
     changed = submit_form(client, "/admin/account", new, PASSWORD_FORM)
     assert changed.status_code == 303 and changed.location == "/admin/account"
     assert "Your password is changed." in client.get(changed.location).get_data(as_text=True)
+    assert client.get("/admin/leads").status_code == 200  # this session carries on
+    assert elsewhere.get("/admin/leads").status_code == 302  # sessions of the old password end
     assert sign_in(app.test_client(), "mia@clinic.example", STAFF_PASSWORD).status_code == 422
     assert sign_in(app.test_client(), "mia@clinic.example", "a long new password").status_code == 303

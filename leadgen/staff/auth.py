@@ -1,10 +1,12 @@
 """Who may do what: session login for pages, bearer tokens for the API, roles for both."""
 
+import hmac
 from functools import wraps
 
 from flask import abort, g, request
 from flask_login import current_user, login_required
 
+from ..database import row_id
 from ..extensions import db, login_manager
 from .models import StaffUser
 from .service import user_for_token
@@ -15,9 +17,13 @@ login_manager.session_protection = "strong"
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> StaffUser | None:
-    """Flask-Login: the signed-in user from the session cookie."""
-    return db.session.get(StaffUser, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> StaffUser | None:
+    """Flask-Login: the signed-in user from the session cookie, while their password is unchanged."""
+    account_id, _, fingerprint = session_id.partition(":")
+    user = db.session.get(StaffUser, found) if (found := row_id(account_id)) else None
+    if user is None or not hmac.compare_digest(user.password_fingerprint, fingerprint):
+        return None
+    return user
 
 
 def staff_required(role: str | None = None):

@@ -1,5 +1,6 @@
 """StaffUser and ApiToken."""
 
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -31,6 +32,15 @@ class StaffUser(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    @property
+    def password_fingerprint(self) -> str:
+        """Changes with the password; the session keeps it, not the password hash itself."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        """Flask-Login's id in the session: a new password ends every session of the old one."""
+        return f"{self.id}:{self.password_fingerprint}"
 
     @property
     def is_admin(self) -> bool:

@@ -80,6 +80,8 @@ def change_password():
     if not errors:
         try:
             change_own_password(current_user, data["current_password"], data["password"])
+            # A new password ends the sessions of the old one; this one carries on.
+            login_user(current_user._get_current_object())
         except StaffError as refused:
             errors = {"current_password": [str(refused)]}
     if errors:
