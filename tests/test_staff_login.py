@@ -96,6 +96,20 @@ def test_sign_in_attempts_are_limited_per_ip(make_app):
     assert sign_in(elsewhere).status_code == 303
 
 
+def test_guessing_the_current_password_is_limited_like_signing_in(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3/minute")
+    make_staff(app)
+    client = app.test_client()
+    sign_in(client)
+    guess = {"current_password": "a guess", "password": "a long new password"}
+    for _ in range(3):
+        assert submit_form(client, "/admin/account", guess, PASSWORD_FORM).status_code == 422
+    blocked = submit_form(client, "/admin/account", {**guess, "current_password": STAFF_PASSWORD}, PASSWORD_FORM)
+    assert blocked.status_code == 429
+    assert "Too many password attempts" in blocked.get_data(as_text=True)
+    assert sign_in(app.test_client(), password=STAFF_PASSWORD).status_code == 303  # the password is unchanged
+
+
 def test_session_cookie_is_secure_when_configured(make_app):
     app = make_app(SESSION_COOKIE_SECURE=True)
     make_staff(app)

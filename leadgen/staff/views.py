@@ -61,9 +61,9 @@ def logout():
     return redirect(url_for(".login"), 303)
 
 
-def account_page(errors: dict | None = None):
+def account_page(errors: dict | None = None, status: int | None = None):
     """Your account: who you are signed in as, your role, and the form to change your password."""
-    return render_template("admin/account.html", errors=errors or {}), 422 if errors else 200
+    return render_template("admin/account.html", errors=errors or {}), status or (422 if errors else 200)
 
 
 @bp.get("/account")
@@ -74,6 +74,8 @@ def account():
 
 @bp.post("/account/password")
 @staff_required()
+# Guessing the current password from a session left open is limited like guessing at sign-in.
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
 def change_password():
     """Change your own password; 303 back with a note, or the form again with 422."""
     data, errors = load_form(OwnPasswordSchema())
@@ -92,6 +94,8 @@ def change_password():
 
 @bp.errorhandler(429)
 def too_many_attempts(error):
-    """The limit on sign-in attempts, explained on the sign-in page itself."""
-    message = f"Too many sign-in attempts from your network. Please wait a minute and try again. ({error.description})"
-    return login_page(request.form.to_dict(), {"form": [message]}, 429)
+    """The limit on password attempts, explained on the page of the form itself."""
+    wait = f"Please wait a minute and try again. ({error.description})"
+    if request.endpoint == "staff.change_password":
+        return account_page({"current_password": [f"Too many password attempts from your network. {wait}"]}, 429)
+    return login_page(request.form.to_dict(), {"form": [f"Too many sign-in attempts from your network. {wait}"]}, 429)
