@@ -116,6 +116,10 @@ def test_nobody_demotes_or_switches_off_themselves_so_an_admin_always_remains(ap
         )
     mine = account(app, "admin@clinic.example")
     assert mine.role == "admin" and mine.active
+    # Nor sets their own password here, without giving the current one.
+    response = post_on_staff_page(admin, f"/admin/staff/{me}/password", {"password": NEW_PASSWORD})
+    assert "Change your own password on Your account" in admin.get(response.location).get_data(as_text=True)
+    assert sign_in(app.test_client(), "admin@clinic.example", STAFF_PASSWORD).status_code == 303
     assert admin.get("/admin/staff").status_code == 200
 
 

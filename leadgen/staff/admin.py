@@ -99,6 +99,8 @@ def updated(user: StaffUser, **change):
 def new_password(user_id: int):
     """Set a new password for someone who forgot theirs."""
     user = account_or_404(user_id)
+    if user.id == current_user.id:
+        return back_to_staff("Change your own password on Your account, where you give the current one.", "error")
     data, errors = load_form(NewPasswordSchema())
     if errors:
         return staff_page({f"password-{user.id}": errors["password"]}, password_for=user.id)

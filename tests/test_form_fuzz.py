@@ -1,0 +1,139 @@
+"""No input ever produces a 500: every HTML form and console page, fed odd values by Hypothesis.
+
+The JSON API has its own fuzzing (schemathesis, test_api_fuzz.py). Here the values are what a
+person or a script could type or paste into a form or a query string: control characters
+(NUL reaches PostgreSQL as an error unless a field refuses it), numbers far beyond any id,
+impossible and extreme dates, very long text, markup. CSRF is off so the values reach the
+handlers; test_admin_access.py proves every form needs its token.
+"""
+
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from .drills.content import seed_demo
+from .helpers import make_staff, sign_in
+
+FIELDS = [
+    "first_name",
+    "email",
+    "consent",
+    "notify",
+    "name",
+    "body",
+    "website",
+    "parent_id",
+    "form_token",
+    "utm_source",
+    "referrer",
+    "company",
+    "password",
+    "current_password",
+    "role",
+    "status",
+    "ids",
+    "one",
+    "tab",
+    "title",
+    "starts_at",
+    "duration_minutes",
+    "capacity",
+    "join_url",
+    "description",
+    "url",
+    "events",
+    "q",
+    "source",
+    "since",
+    "until",
+    "after",
+    "page",
+    "webinar",
+    "next",
+]
+ODD_VALUES = [
+    "",
+    "\x00",
+    "a\x00b",
+    "\r\nBcc: someone@example.com",
+    "99999999999999999999",
+    "-1",
+    "0",
+    "1e999",
+    "9999-12-31",
+    "0001-01-01",
+    "2026-02-30",
+    "2026-11-24T25:61",
+    "x" * 70_000,
+    "<script>alert(1)</script>",
+    "javascript:alert(1)",
+    "%00",
+    "approved",
+    "1:approved",
+    "admin",
+    "ana@example.com",
+    "ebook",
+]
+# Any text but lone surrogates, which no browser can send (they have no UTF-8 form).
+TEXT = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=40)
+FORM = st.dictionaries(st.sampled_from(FIELDS), st.one_of(st.sampled_from(ODD_VALUES), TEXT), max_size=8)
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def routes(app, keep) -> list[tuple[str, str]]:
+    """(method, path) of the app's page routes the filter keeps, with real ids and slugs filled in."""
+    from leadgen.blog.models import Post
+    from leadgen.extensions import db
+    from leadgen.webinars.models import Webinar
+
+    with app.app_context():
+        webinar = db.session.scalars(db.select(Webinar.slug)).first()
+        post = db.session.scalars(db.select(Post.slug)).first()
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(("/api/", "/static")) or not keep(rule.rule) or "logout" in rule.rule:
+            continue
+        values = {"slug": post if rule.rule.startswith("/blog/") else webinar}
+        path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m, values=values: values.get(m.group(1), "1"), rule.rule)
+        found += [(method, path) for method in sorted(rule.methods & {"GET", "POST"})]
+    return found
+
+
+def check(client, method: str, path: str, form: dict) -> None:
+    response = client.get(path, query_string=form) if method == "GET" else client.post(path, data=form)
+    assert response.status_code < 500, (method, path, form)
+
+
+def no_500_anywhere(client, found: list[tuple[str, str]]) -> None:
+    """Each odd value in every field of every route, then random forms from Hypothesis."""
+    for route in found:
+        for value in ODD_VALUES:
+            check(client, *route, dict.fromkeys(FIELDS, value))
+
+    @FUZZ
+    @given(route=st.sampled_from(found), form=FORM)
+    def random_forms(route, form):
+        check(client, *route, form)
+
+    random_forms()
+
+
+def test_no_public_form_or_page_answers_500(make_app):
+    app = make_app(WTF_CSRF_ENABLED=False)
+    seed_demo(app)
+    public = routes(app, lambda rule: not rule.startswith("/admin") or rule == "/admin/login")
+    assert ("POST", "/ebook") in public and ("GET", "/blog") in public
+    no_500_anywhere(app.test_client(), public)
+
+
+def test_no_console_form_or_page_answers_500(make_app):
+    app = make_app(WTF_CSRF_ENABLED=False)
+    seed_demo(app)
+    make_staff(app)
+    client = app.test_client()
+    sign_in(client)
+    console = routes(app, lambda rule: rule.startswith("/admin") and rule != "/admin/login")
+    assert ("GET", "/admin/leads") in console and ("POST", "/admin/staff") in console
+    no_500_anywhere(client, console)
+    assert client.get("/admin/").status_code == 200  # still signed in: the fuzzing reached every handler
