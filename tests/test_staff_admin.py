@@ -132,6 +132,8 @@ def test_an_admin_sets_a_new_password_for_someone_who_forgot_theirs(app, admin):
     assert short.status_code == 422
     page = short.get_data(as_text=True)
     assert f'id="password-{mia}-error"' in page and "at least 12 characters" in page and "<details open>" in page
+    add_form_roles = page.split('<select id="role" name="role"')[1].split("</select>")[0]
+    assert '<option value="marketing" selected>' in add_form_roles  # the add form still proposes the lesser role
     assert sign_in(app.test_client(), "mia@clinic.example", STAFF_PASSWORD).status_code == 303  # unchanged
     assert old_session.get("/admin/leads").status_code == 200
 

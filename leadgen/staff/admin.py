@@ -17,12 +17,13 @@ def staff_page(errors: dict | None = None, password_for: int | None = None):
     """Every account with its actions and the form to add one; with `errors`, a 422 that keeps
     what was typed (never a password). `password_for` is the account whose new-password form
     failed: it opens with its message."""
-    values = {key: value for key, value in request.form.items() if key != "password"}
+    # A new account is marketing unless the admin chooses otherwise.
+    values = {"role": "marketing", **{key: value for key, value in request.form.items() if key != "password"}}
     page = render_template(
         "admin/staff.html",
         accounts=service.list_staff_users(),
         roles=ROLES,
-        values=values or {"role": "marketing"},
+        values=values,
         errors=errors or {},
         password_for=password_for,
     )
