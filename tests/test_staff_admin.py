@@ -1,5 +1,7 @@
 """The staff page: admins add accounts, change roles, switch accounts off, reset passwords, revoke tokens."""
 
+import re
+
 import pytest
 
 from leadgen.extensions import db
@@ -156,3 +158,18 @@ def test_revoking_an_accounts_tokens_stops_the_api_for_them(app, admin):
 
 def test_an_unknown_account_is_a_404(admin):
     assert post_on_staff_page(admin, "/admin/staff/999/deactivate").status_code == 404
+
+
+def test_an_admin_issues_an_api_token_shown_once(app, admin):
+    make_staff(app, "crm@clinic.example", "marketing")
+    crm = account_id(app, "crm@clinic.example")
+    response = post_on_staff_page(admin, f"/admin/staff/{crm}/tokens", {"label": "  HubSpot   intake "})
+    page = admin.get(response.location).get_data(as_text=True)
+    assert "API token for crm@clinic.example (HubSpot intake). Store it now" in page
+    token = re.search(r"not shown again: (lg_[\w-]+)", page).group(1)
+    assert app.test_client().get("/api/v1/leads", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert token not in admin.get("/admin/staff").get_data(as_text=True)  # shown once
+
+    post_on_staff_page(admin, f"/admin/staff/{crm}/deactivate")
+    refused = post_on_staff_page(admin, f"/admin/staff/{crm}/tokens")
+    assert "switch the account on before issuing it a token" in admin.get(refused.location).get_data(as_text=True)

@@ -109,6 +109,19 @@ def new_password(user_id: int):
     return back_to_staff(f"New password set for {user.email}. Give it to them in person or by phone.")
 
 
+@bp.post("/<int:user_id>/tokens")
+@staff_required("admin")
+def issue_token(user_id: int):
+    """A new API token for the account (the CRM's, say), shown once in the next page's message."""
+    user = account_or_404(user_id)
+    if not user.active:
+        return back_to_staff(f"{user.email} is switched off: switch the account on before issuing it a token.", "error")
+    label = " ".join(request.form.get("label", "").split())[:100]
+    token = service.issue_token(user, label=label)
+    named = f" ({label})" if label else ""
+    return back_to_staff(f"API token for {user.email}{named}. Store it now; it is not shown again: {token}", "info")
+
+
 @bp.post("/<int:user_id>/revoke-tokens")
 @staff_required("admin")
 def revoke_tokens(user_id: int):
