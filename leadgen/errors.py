@@ -58,16 +58,15 @@ def error_response(error: HTTPException):
 def not_found(error: NotFound):
     """A page address typed with a trailing slash ("/blog/") goes to the page it names; else 404."""
     path = request.path
+    page = path.rstrip("/")
     # Never for "//host/": the address without its slash would point at another site.
-    if request.method in ("GET", "HEAD") and path.endswith("/") and not path.startswith("//"):
-        adapter = current_app.create_url_adapter(request)
+    if request.method in ("GET", "HEAD") and page != path and not path.startswith("//"):
         try:
-            adapter.match(path.rstrip("/"), method=request.method)
+            current_app.create_url_adapter(request).match(page, method=request.method)
         except HTTPException:
-            pass
-        else:
-            query = request.query_string.decode()
-            return redirect(path.rstrip("/") + (f"?{query}" if query else ""), code=308)
+            return error_response(error)
+        query = request.query_string.decode()
+        return redirect(page + (f"?{query}" if query else ""), code=308)
     return error_response(error)
 
 

@@ -11,6 +11,11 @@ import re
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
+
+from leadgen.blog.models import Post
+from leadgen.extensions import db
+from leadgen.webinars.models import Webinar
 
 from .drills.content import seed_demo
 from .helpers import make_staff, sign_in
@@ -82,20 +87,16 @@ FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 
 
 def routes(app, keep) -> list[tuple[str, str]]:
-    """(method, path) of the app's page routes the filter keeps, with real ids and slugs filled in."""
-    from leadgen.blog.models import Post
-    from leadgen.extensions import db
-    from leadgen.webinars.models import Webinar
-
+    """(method, path) of the app's page routes the filter keeps, with a real slug and id 1 filled in."""
     with app.app_context():
-        webinar = db.session.scalars(db.select(Webinar.slug)).first()
-        post = db.session.scalars(db.select(Post.slug)).first()
+        webinar = db.session.scalars(select(Webinar.slug)).first()
+        post = db.session.scalars(select(Post.slug)).first()
     found = []
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith(("/api/", "/static")) or not keep(rule.rule) or "logout" in rule.rule:
             continue
-        values = {"slug": post if rule.rule.startswith("/blog/") else webinar}
-        path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m, values=values: values.get(m.group(1), "1"), rule.rule)
+        path = rule.rule.replace("<slug>", post if rule.rule.startswith("/blog/") else webinar)
+        path = re.sub(r"<[^>]+>", "1", path)  # ids, and tokens that are not real
         found += [(method, path) for method in sorted(rule.methods & {"GET", "POST"})]
     return found
 
