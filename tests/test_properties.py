@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 from email_validator import validate_email
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from marshmallow import Schema, ValidationError
 from sqlalchemy import func, select
@@ -150,10 +150,14 @@ def test_an_accepted_name_has_no_line_break_or_control_character(text):
 
 @DB_SETTINGS
 @given(st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40))
+# Long enough that its encoding is split in two encoded words (found by Hypothesis).
+@example("0000000000000000000" + "\xa0" * 9 + "\u0800" * 4)
 def test_a_name_arrives_in_the_to_header_as_typed_and_adds_no_header(app, text):
     """Whatever name the form accepts is shown as such in To: and can never add a header."""
     import email
+    import email.header
     import email.policy
+    import email.utils
 
     from leadgen.outbox.models import OutboxMessage
     from leadgen.outbox.render import render_email
@@ -178,7 +182,11 @@ def test_a_name_arrives_in_the_to_header_as_typed_and_adds_no_header(app, text):
     [to] = received["To"].addresses
     assert to.addr_spec == "ana@example.com"
     # Mail clients show the decoded name; line separators may become spaces, nothing else changes.
-    shown = " ".join(to.display_name.split())
+    # Decoded as RFC 2047 section 6.2 says: the space between two encoded words of a long name is
+    # dropped. (The display_name above keeps it, a known slip of Python's newer header parser.)
+    [(encoded_name, _address)] = email.utils.getaddresses([str(email.message_from_bytes(raw)["To"])])
+    decoded = str(email.header.make_header(email.header.decode_header(encoded_name)))
+    shown = " ".join(decoded.split())
     assert shown == " ".join(name.split())
 
 
