@@ -53,9 +53,11 @@ def test_dashboard_and_lead_list_on_a_desktop(app, live_server, page):
     screenshot(page, "admin-leads-filtered-1280")
 
     rows.first.get_by_role("link").click()
+    page.get_by_role("heading", name="Timeline").wait_for()
     assert page.get_by_role("heading", name="Timeline").is_visible()
     assert page.get_by_role("heading", name="Consent evidence").is_visible()
     page.get_by_role("button", name="Mark booked").click()
+    page.get_by_text("Marked booked. Follow-up emails").wait_for()  # back at the same address
     assert page.get_by_text("Marked booked. Follow-up emails").is_visible()
     screenshot(page, "admin-lead-1280")
 

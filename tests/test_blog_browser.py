@@ -131,6 +131,7 @@ def test_blog_pages_fit_a_375px_phone(app, live_server, phone_page):
     page.goto(f"{live_server}/blog/{SLUG}?replytocom={first}#respond")
     page.get_by_label("Name", exact=True).fill("Ana")
     page.get_by_role("button", name="Post comment").click()
+    page.get_by_text("Write your comment.").first.wait_for()  # the page the POST answers with
     assert page.get_by_text("Write your comment.").first.is_visible()
     assert has_no_horizontal_scroll(page)
     screenshot(page, "blog-reply-error-375")
