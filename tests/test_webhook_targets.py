@@ -5,6 +5,8 @@ real HTTP server on 127.0.0.1 (tests/test_webhooks.py's Receiver).
 """
 
 import socket
+import ssl
+import subprocess
 
 import pytest
 from sqlalchemy import func, select
@@ -190,3 +192,35 @@ def test_staff_see_the_status_and_a_short_reason_never_the_answers_body(make_app
     with app.app_context():
         [message] = webhook_messages()
         assert "hunter2" not in message.last_error
+
+
+@pytest.fixture
+def https_receiver(tmp_path, monkeypatch):
+    """The stand-in CRM over HTTPS with a certificate for "localhost" that this test's worker trusts."""
+    key, certificate = tmp_path / "key.pem", tmp_path / "certificate.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost"]
+        + ["-addext", "subjectAltName=DNS:localhost", "-keyout", str(key), "-out", str(certificate)],
+        check=True,
+        capture_output=True,
+    )
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate))  # trusted as if a public CA had signed it
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(certificate, key)
+    with Receiver(tls) as running:
+        yield running
+
+
+def test_https_goes_to_the_checked_address_and_still_verifies_the_certificate_by_name(make_app, https_receiver):
+    app = make_app(WEBHOOK_ALLOW_PRIVATE=True)
+    by_name = https_receiver.url.replace("127.0.0.1", "localhost")
+    with app.app_context():
+        create_webhook(by_name, ALL_EVENTS)
+        create_webhook(https_receiver.url, ALL_EVENTS)  # the certificate does not name 127.0.0.1
+    a_lead_is_created(app)
+    deliver_with(app)
+    assert len(https_receiver.calls) == 1
+    with app.app_context():
+        delivered, mismatched = webhook_messages()
+        assert (delivered.recipient, delivered.status) == (by_name, "sent")
+        assert mismatched.status == "queued" and "certificate" in mismatched.last_error.lower()

@@ -7,6 +7,7 @@ tests/test_webhook_targets.py shows what happens with it off.
 import hashlib
 import hmac
 import json
+import ssl
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,11 +31,12 @@ class Receiver:
     """A real HTTP server on a free port, standing in for the CRM: records calls, answers given statuses.
 
     A failing answer carries ERROR_BODY (staff must never see it); a 3xx points to `location`.
+    With a `tls` context it speaks HTTPS.
     """
 
     ERROR_BODY = b"crm is down: database password hunter2"
 
-    def __init__(self):
+    def __init__(self, tls: ssl.SSLContext | None = None):
         self.calls: list[tuple[dict, bytes]] = []
         self.statuses: list[int] = []
         self.location = "/elsewhere"
@@ -55,7 +57,9 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/leads"
+        if tls:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.server.server_port}/hooks/leads"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self):
