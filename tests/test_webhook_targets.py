@@ -89,6 +89,15 @@ def test_the_servers_own_network_is_refused_beside_the_address_field(app, client
     assert webhook_count(app) == 0
 
 
+@pytest.mark.parametrize("url", ["https://crm.example:99999/hooks", "https://crm.example:0/hooks"])
+def test_a_port_no_connection_can_use_is_a_field_message(app, client, url):
+    signed_in(app, client)
+    response = add_webhook_on_the_page(client, url)
+    assert response.status_code == 422
+    assert "Enter a port between 1 and 65535 (or none)." in response.get_data(as_text=True)
+    assert webhook_count(app) == 0
+
+
 def test_an_address_on_the_internet_is_accepted_even_before_its_name_resolves(app, client):
     signed_in(app, client)
     assert add_webhook_on_the_page(client, "https://[2606:4700::1111]/hooks").status_code == 303

@@ -34,11 +34,12 @@ class WebhookSchema(Schema):
         """Refuse this server's own network (loopback, private, link-local...) unless WEBHOOK_ALLOW_PRIVATE."""
         try:
             host, port = host_and_port(url)
+        except ValueError:  # a port past 65535
+            raise ValidationError("Enter a port between 1 and 65535 (or none).") from None
+        try:
             check_new_target(host, port, current_app.config["WEBHOOK_ALLOW_PRIVATE"])
         except TargetRefused as refused:
             raise ValidationError(
                 f"{refused}. Webhooks may not reach this server's own network: "
                 "enter the CRM's address on the internet, like https://crm.example/hooks/leads."
             ) from None
-        except ValueError:  # a port past 65535
-            raise ValidationError("Enter a port between 1 and 65535 (or none).") from None

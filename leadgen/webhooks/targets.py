@@ -51,7 +51,8 @@ def is_local_name(host: str) -> bool:
 def resolve(host: str, port: int) -> list[str]:
     """Every address of the host, in the resolver's order.
 
-    Raises OSError (socket.gaierror) when the name does not resolve. Numeric spellings
+    Raises OSError (socket.gaierror) when the name does not resolve, UnicodeError when it
+    cannot even be asked (a label longer than DNS allows). Numeric spellings
     (2130706433, 0x7f000001, 017700000001) resolve as the socket would read them.
     """
     found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -92,13 +93,16 @@ def check_new_target(host: str, port: int, allow_private: bool) -> None:
         return
     try:
         addresses = resolve(host, port)
-    except OSError:
+    except (OSError, UnicodeError):  # no such name (yet), or one no resolver could look up
         addresses = []
     if reason := refusal(host, addresses):
         raise TargetRefused(reason)
 
 
 def host_and_port(url: str) -> tuple[str, int]:
-    """The host and port an http(s) URL names (80 or 443 when it names none); ValueError for a bad port."""
+    """The host and port of an http(s) URL (80 or 443 by default); ValueError for a port outside 1-65535."""
     parts = urlsplit(url)
-    return parts.hostname or "", parts.port or DEFAULT_PORTS.get(parts.scheme, 80)
+    if parts.port == 0:
+        raise ValueError("port 0 is no port")
+    port = DEFAULT_PORTS.get(parts.scheme, 80) if parts.port is None else parts.port
+    return parts.hostname or "", port
