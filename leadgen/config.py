@@ -132,5 +132,7 @@ def load_settings(instance_path: Path) -> dict:
         "API_SPEC_OPTIONS": {"components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}}},
         # staff: sign-in attempts per IP, whatever the email, before a 429.
         "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "10/minute"),
+        # webhooks: off, loopback, private and link-local targets are refused (the CRM is on the internet).
+        "WEBHOOK_ALLOW_PRIVATE": parse_bool(env("WEBHOOK_ALLOW_PRIVATE")),
         "WTF_CSRF_TIME_LIMIT": None,
     }

@@ -8,6 +8,7 @@ from leadgen.extensions import db
 from leadgen.staff.models import StaffUser
 
 from .helpers import STAFF_PASSWORD, csrf_token_from, make_staff, sign_in, staff_token, submit_form
+from .test_staff_login import client_with_cookie, saved_session_cookie
 
 NEW_PASSWORD = "a long new password"
 
@@ -79,23 +80,30 @@ def test_a_wrong_new_account_is_explained_beside_its_field_and_nothing_is_added(
         assert db.session.scalar(db.select(db.func.count()).select_from(StaffUser)) == 1
 
 
-def test_switching_an_account_off_ends_its_session_and_its_tokens(app, admin):
+def test_switching_an_account_off_ends_its_sessions_and_tokens_for_good(app, admin):
     headers = staff_token(app, "mia@clinic.example", "marketing")
     colleague = app.test_client()
     sign_in(colleague, "mia@clinic.example")
     assert colleague.get("/admin/leads").status_code == 200
+    cookie = saved_session_cookie(colleague)
     mia = account_id(app, "mia@clinic.example")
 
     response = post_on_staff_page(admin, f"/admin/staff/{mia}/deactivate")
-    assert "mia@clinic.example is switched off" in admin.get(response.location).get_data(as_text=True)
+    page = admin.get(response.location).get_data(as_text=True)
+    assert "mia@clinic.example is switched off: no sign-in, and their API tokens are revoked." in page
     assert colleague.get("/admin/leads").status_code == 302  # back to sign-in
     assert sign_in(app.test_client(), "mia@clinic.example").status_code == 422
     assert app.test_client().get("/api/v1/leads", headers=headers).status_code == 401
 
-    post_on_staff_page(admin, f"/admin/staff/{mia}/activate")
+    response = post_on_staff_page(admin, f"/admin/staff/{mia}/activate")
+    assert "Issue them a new API token if they need one." in admin.get(response.location).get_data(as_text=True)
     assert account(app, "mia@clinic.example").active
-    assert app.test_client().get("/api/v1/leads", headers=headers).status_code == 200
-    assert sign_in(app.test_client(), "mia@clinic.example").status_code == 303
+    assert app.test_client().get("/api/v1/leads", headers=headers).status_code == 401  # the old token stays revoked
+    replayed = client_with_cookie(app, cookie).get("/admin/leads")
+    assert replayed.status_code == 302 and replayed.location.startswith("/admin/login")  # so does the old session
+    assert colleague.get("/admin/leads").status_code == 302
+    assert sign_in(colleague, "mia@clinic.example").status_code == 303  # signing in afresh works
+    assert colleague.get("/admin/leads").status_code == 200
 
 
 def test_an_admin_changes_a_role(app, admin):

@@ -1,8 +1,25 @@
 """Signing in and out of the console: same answer for any wrong part, local redirects only, a rate limit."""
 
 import pytest
+from werkzeug import security
+
+from leadgen.extensions import db
+from leadgen.staff import service
+from leadgen.staff.service import find_staff_user
 
 from .helpers import STAFF_PASSWORD, csrf_token_from, make_staff, sign_in, submit_form
+
+
+def saved_session_cookie(client) -> str:
+    """The session cookie as the browser holds it (what someone could copy, or a back-up keeps)."""
+    return client.get_cookie("session").value
+
+
+def client_with_cookie(app, cookie: str):
+    """Another browser that replays a saved session cookie."""
+    replay = app.test_client()
+    replay.set_cookie("session", cookie)
+    return replay
 
 
 def test_sign_in_goes_where_the_user_was_going(app, client):
@@ -79,6 +96,50 @@ def test_sign_out_needs_the_form_and_ends_the_session(app, client):
     assert response.status_code == 303 and response.location == "/admin/login"
     assert "You are signed out." in client.get("/admin/login").get_data(as_text=True)
     assert client.get("/admin/").status_code == 302
+
+
+def test_a_saved_cookie_opens_nothing_after_signing_out(app, client):
+    make_staff(app)
+    sign_in(client)
+    other_device = app.test_client()
+    sign_in(other_device)
+    cookie = saved_session_cookie(client)
+    assert client_with_cookie(app, cookie).get("/admin/leads").status_code == 200  # the copy works while signed in
+
+    dashboard = client.get("/admin/").get_data(as_text=True)
+    assert client.post("/admin/logout", data={"csrf_token": csrf_token_from(dashboard)}).status_code == 303
+    replayed = client_with_cookie(app, cookie).get("/admin/leads")
+    assert replayed.status_code == 302 and replayed.location.startswith("/admin/login")
+    assert other_device.get("/admin/leads").status_code == 302  # signing out ends the account's every session
+    assert sign_in(app.test_client()).status_code == 303  # and signing in again starts a new one
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [
+        ("nobody@clinic.example", STAFF_PASSWORD),  # no such account
+        ("off@clinic.example", STAFF_PASSWORD),  # switched off
+        ("admin@clinic.example", "wrong password!"),
+        ("admin@clinic.example", STAFF_PASSWORD),
+    ],
+)
+def test_sign_in_checks_one_password_hash_whoever_the_address_is(app, client, monkeypatch, email, password):
+    """The work (one password hash check of the same kind) is the same for every address, so timing tells nothing."""
+    make_staff(app)
+    make_staff(app, "off@clinic.example", "marketing")
+    with app.app_context():
+        find_staff_user("off@clinic.example").active = False
+        db.session.commit()
+        real_method = find_staff_user("admin@clinic.example").password_hash.split("$")[0]
+    checked = []
+
+    def counted(pwhash: str, candidate: str) -> bool:
+        checked.append(pwhash.split("$")[0])  # the hasher and its parameters, e.g. scrypt:32768:8:1
+        return security.check_password_hash(pwhash, candidate)
+
+    monkeypatch.setattr(service, "check_password_hash", counted)
+    sign_in(client, email, password)
+    assert checked == [real_method]
 
 
 def test_sign_in_attempts_are_limited_per_ip(make_app):

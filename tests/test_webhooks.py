@@ -1,8 +1,13 @@
-"""Webhooks for the clinic's CRM: registered by admins, queued with the event, POSTed signed by the worker."""
+"""Webhooks for the clinic's CRM: registered by admins, queued with the event, POSTed signed by the worker.
+
+The CRM here is a real HTTP server on 127.0.0.1, so these tests run with WEBHOOK_ALLOW_PRIVATE on;
+tests/test_webhook_targets.py shows what happens with it off.
+"""
 
 import hashlib
 import hmac
 import json
+import ssl
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,6 +17,7 @@ import time_machine
 from sqlalchemy import select
 
 from leadgen.database import utcnow
+from leadgen.demo import seed_ebook
 from leadgen.extensions import db
 from leadgen.leads.service import confirm_lead, find_lead_by_email
 from leadgen.outbox.models import OutboxMessage
@@ -22,11 +28,18 @@ from .helpers import csrf_token_from, make_staff, sign_in, submit_form
 
 
 class Receiver:
-    """A real HTTP server on a free port, standing in for the CRM: records calls, answers given statuses."""
+    """A real HTTP server on a free port, standing in for the CRM: records calls, answers given statuses.
 
-    def __init__(self):
+    A failing answer carries ERROR_BODY (staff must never see it); a 3xx points to `location`.
+    With a `tls` context it speaks HTTPS.
+    """
+
+    ERROR_BODY = b"crm is down: database password hunter2"
+
+    def __init__(self, tls: ssl.SSLContext | None = None):
         self.calls: list[tuple[dict, bytes]] = []
         self.statuses: list[int] = []
+        self.location = "/elsewhere"
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -35,14 +48,18 @@ class Receiver:
                 receiver.calls.append((dict(self.headers), body))
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 self.send_response(status)
+                if 300 <= status < 400:
+                    self.send_header("Location", receiver.location)
                 self.end_headers()
-                self.wfile.write(b"ok" if status < 300 else b"crm is down")
+                self.wfile.write(b"ok" if status < 300 else receiver.ERROR_BODY)
 
             def log_message(self, *args):
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/leads"
+        if tls:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.server.server_port}/hooks/leads"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self):
@@ -52,6 +69,15 @@ class Receiver:
     def __exit__(self, *exc_info):
         self.server.shutdown()
         self.server.server_close()
+
+
+@pytest.fixture
+def app(make_app):
+    """The app with WEBHOOK_ALLOW_PRIVATE on: the stand-in CRM listens on this machine."""
+    app = make_app(WEBHOOK_ALLOW_PRIVATE=True)
+    with app.app_context():
+        seed_ebook()
+    return app
 
 
 @pytest.fixture

@@ -71,14 +71,14 @@ def change_role(user_id: int):
 @bp.post("/<int:user_id>/deactivate")
 @staff_required("admin")
 def deactivate(user_id: int):
-    """Switch an account off: no sign-in, no API tokens, open sessions end."""
+    """Switch an account off: no sign-in, its API tokens revoked, its sessions ended for good."""
     return updated(account_or_404(user_id), active=False)
 
 
 @bp.post("/<int:user_id>/activate")
 @staff_required("admin")
 def activate(user_id: int):
-    """Switch an account on again."""
+    """Switch an account on again: it signs in afresh; old sessions and tokens stay dead."""
     return updated(account_or_404(user_id), active=True)
 
 
@@ -91,8 +91,8 @@ def updated(user: StaffUser, **change):
     if "role" in change:
         return back_to_staff(f"{user.email} is now {user.role}.")
     if user.active:
-        return back_to_staff(f"{user.email} can sign in again; their API tokens work again.")
-    return back_to_staff(f"{user.email} is switched off: no sign-in, no API tokens.")
+        return back_to_staff(f"{user.email} can sign in again. Issue them a new API token if they need one.")
+    return back_to_staff(f"{user.email} is switched off: no sign-in, and their API tokens are revoked.")
 
 
 @bp.post("/<int:user_id>/password")

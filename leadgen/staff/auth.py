@@ -1,6 +1,5 @@
 """Who may do what: session login for pages, bearer tokens for the API, roles for both."""
 
-import hmac
 from functools import wraps
 
 from flask import abort, g, request
@@ -18,10 +17,14 @@ login_manager.session_protection = "strong"
 
 @login_manager.user_loader
 def load_user(session_id: str) -> StaffUser | None:
-    """Flask-Login: the signed-in user from the session cookie, while their password is unchanged."""
-    account_id, _, fingerprint = session_id.partition(":")
+    """Flask-Login, on every request: the signed-in user, while the session's version is the account's.
+
+    Signing out, a new password and switching the account off or on raise the account's
+    version, so a session (or a copy of its cookie) made before any of them opens nothing.
+    """
+    account_id, _, version = session_id.partition(":")
     user = db.session.get(StaffUser, found) if (found := row_id(account_id)) else None
-    if user is None or not hmac.compare_digest(user.password_fingerprint, fingerprint):
+    if user is None or version != str(user.session_version):
         return None
     return user
 

@@ -1,6 +1,5 @@
 """StaffUser and ApiToken."""
 
-import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -26,6 +25,9 @@ class StaffUser(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Kept in each session and checked on every request: raising it (sign-out, a new password,
+    # switching the account off or on) ends every session made before, for good.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="staff_user", cascade="all, delete-orphan")
 
@@ -33,14 +35,9 @@ class StaffUser(UserMixin, db.Model):
     def is_active(self) -> bool:
         return self.active
 
-    @property
-    def password_fingerprint(self) -> str:
-        """Changes with the password; the session keeps it, not the password hash itself."""
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
-
     def get_id(self) -> str:
-        """Flask-Login's id in the session: a new password ends every session of the old one."""
-        return f"{self.id}:{self.password_fingerprint}"
+        """Flask-Login's id in the session: the account and its session version."""
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_admin(self) -> bool:

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
@@ -48,10 +49,22 @@ def find_staff_user(email: str) -> StaffUser | None:
     return db.session.scalars(select(StaffUser).where(StaffUser.email == normalise_email(email))).first()
 
 
+@cache
+def dummy_password_hash() -> str:
+    """A hash of a random password, made once with the same hasher and parameters as real ones."""
+    return password_hash(secrets.token_urlsafe(32))
+
+
 def authenticate(email: str, password: str) -> StaffUser | None:
-    """The active account whose password matches, or None (same answer for unknown emails)."""
+    """The active account whose password matches, or None (same answer for unknown emails).
+
+    An unknown or switched-off address costs one password check too (against a dummy hash),
+    so how long sign-in takes does not tell who has an account.
+    """
     user = find_staff_user(email)
-    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+    known = user is not None and user.active
+    matches = check_password_hash(user.password_hash if known else dummy_password_hash(), password)
+    if not (known and matches):
         return None
     user.last_login_at = utcnow()
     db.session.commit()
@@ -83,15 +96,33 @@ def user_for_token(token: str) -> StaffUser | None:
     return found.staff_user
 
 
+def revoke_live_tokens(user: StaffUser) -> int:
+    """Mark every unrevoked token of the user revoked, in the caller's transaction; returns how many."""
+    live = [token for token in user.tokens if token.revoked_at is None]
+    for token in live:
+        token.revoked_at = utcnow()
+    return len(live)
+
+
 def revoke_tokens(user: StaffUser) -> int:
     """Revoke every token of the user; returns how many."""
-    count = 0
-    for token in user.tokens:
-        if token.revoked_at is None:
-            token.revoked_at = utcnow()
-            count += 1
+    count = revoke_live_tokens(user)
     db.session.commit()
     return count
+
+
+def end_sessions(user: StaffUser) -> None:
+    """End every session of the account, on every device, for good (in the caller's transaction).
+
+    Raised in SQL, so two processes ending sessions at once both count.
+    """
+    user.session_version = StaffUser.session_version + 1
+
+
+def sign_out(user: StaffUser) -> None:
+    """Signing out ends the account's sessions everywhere: a saved copy of the cookie opens nothing."""
+    end_sessions(user)
+    db.session.commit()
 
 
 def list_staff_users() -> list[tuple[StaffUser, int]]:
@@ -109,8 +140,8 @@ def update_account(user: StaffUser, acting: StaffUser, *, role: str | None = Non
     """Change another account's role, or switch it off or on again (the console's staff page).
 
     Nobody changes their own role or switches themselves off: whoever acts is an active admin
-    and stays one, so the console always keeps an admin. Switched off, an account can neither
-    sign in nor use its API tokens, and its open sessions end at their next request.
+    and stays one, so the console always keeps an admin. Switching off revokes the account's API
+    tokens and ends its sessions for good: switching it on again revives neither.
     """
     if user.id == acting.id:
         raise StaffError("You cannot change your own account here. Ask another admin.")
@@ -118,8 +149,11 @@ def update_account(user: StaffUser, acting: StaffUser, *, role: str | None = Non
         if role not in ROLES:
             raise StaffError("Choose admin or marketing.")
         user.role = role
-    if active is not None:
+    if active is not None and active != user.active:
         user.active = active
+        end_sessions(user)
+        if not active:
+            revoke_live_tokens(user)
     db.session.commit()
 
 
@@ -131,6 +165,7 @@ def change_own_password(user: StaffUser, current: str, new: str) -> None:
 
 
 def set_password(user: StaffUser, password: str) -> None:
-    """Give the account a new password (for someone who forgot theirs)."""
+    """Give the account a new password; every session signed in with the old one ends."""
     user.password_hash = password_hash(password)
+    end_sessions(user)
     db.session.commit()

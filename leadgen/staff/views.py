@@ -9,7 +9,7 @@ from ..extensions import limiter
 from ..forms import load_form
 from .auth import staff_required
 from .schemas import LoginSchema, OwnPasswordSchema
-from .service import StaffError, authenticate, change_own_password
+from .service import StaffError, authenticate, change_own_password, sign_out
 
 bp = Blueprint("staff", __name__, url_prefix="/admin")
 
@@ -55,7 +55,9 @@ def login_submit():
 
 @bp.post("/logout")
 def logout():
-    """Sign out (a POST with the CSRF token, so another site cannot sign you out)."""
+    """Sign out everywhere (a POST with the CSRF token, so another site cannot sign you out)."""
+    if current_user.is_authenticated:
+        sign_out(current_user)
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for(".login"), 303)
@@ -82,7 +84,7 @@ def change_password():
     if not errors:
         try:
             change_own_password(current_user, data["current_password"], data["password"])
-            # A new password ends the sessions of the old one; this one carries on.
+            # A new password ends every session of the old one; this one carries on with the new version.
             login_user(current_user._get_current_object())
         except StaffError as refused:
             errors = {"current_password": [str(refused)]}

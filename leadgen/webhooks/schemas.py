@@ -1,9 +1,11 @@
 """What the webhook form accepts."""
 
-from marshmallow import Schema, fields, validate
+from flask import current_app
+from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from ..leads.fields import PlainText
 from .models import EVENTS
+from .targets import TargetRefused, check_new_target, host_and_port
 
 
 class WebhookSchema(Schema):
@@ -12,7 +14,7 @@ class WebhookSchema(Schema):
     url = fields.Url(
         required=True,
         schemes={"http", "https"},
-        require_tld=False,  # the CRM may live on the clinic's own network
+        require_tld=False,  # with WEBHOOK_ALLOW_PRIVATE the CRM may live on the clinic's own network
         validate=validate.Length(max=500, error="Keep the address under 500 characters."),
         error_messages={
             "required": "Enter the address the CRM gave you, like https://crm.example/hooks/leads.",
@@ -26,3 +28,18 @@ class WebhookSchema(Schema):
         error_messages={"required": "Choose at least one event."},
     )
     description = PlainText(max_length=200, label="the description", load_default="")
+
+    @validates("url")
+    def refuse_own_network(self, url: str, **kwargs) -> None:
+        """Refuse this server's own network (loopback, private, link-local...) unless WEBHOOK_ALLOW_PRIVATE."""
+        try:
+            host, port = host_and_port(url)
+        except ValueError:  # a port past 65535
+            raise ValidationError("Enter a port between 1 and 65535 (or none).") from None
+        try:
+            check_new_target(host, port, current_app.config["WEBHOOK_ALLOW_PRIVATE"])
+        except TargetRefused as refused:
+            raise ValidationError(
+                f"{refused}. Webhooks may not reach this server's own network: "
+                "enter the CRM's address on the internet, like https://crm.example/hooks/leads."
+            ) from None
