@@ -98,6 +98,7 @@ def test_gunicorn_from_the_procfile_writes_routes_not_tokens(tmp_path):
             with pytest.raises(HTTPError) as forged:
                 urlopen(f"http://127.0.0.1:{port}/unsubscribe/SECRET-TOKEN-VALUE?email=ana%40example.com", timeout=5)
             assert forged.value.code == 404
+            forged.value.close()
             time.sleep(0.5)
         finally:
             server.terminate()
