@@ -39,18 +39,24 @@ def authority(scheme: str, after_slashes: str) -> SplitResult:
     return urlsplit(f"{scheme}://{after_slashes.lstrip('/')}")
 
 
+def site_origin() -> tuple[str, str, int | None]:
+    """(scheme, host, port) of PUBLIC_BASE_URL: where our pages are."""
+    site = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    return site.scheme, (site.hostname or "").lower(), site.port
+
+
 def resolved_origin(url: str) -> tuple[str, str, int | None] | None:
     """(scheme, host, port) a browser would load `url` from, on our pages; None when unsure."""
-    site = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    site = site_origin()
     if url.startswith("//"):  # scheme-relative: another host, over our scheme
-        target = authority(site.scheme, url)
+        target = authority(site[0], url)
     elif match := SCHEME_PATTERN.match(url):
         scheme, rest = match.group(1).lower(), url[match.end() :]
         if scheme not in ("http", "https") or not rest.startswith("//"):
             return None  # "https:host", "javascript:...": not worth guessing how it resolves
         target = authority(scheme, rest)
     else:  # a path, query or fragment: our own site
-        return site.scheme, site.hostname, site.port
+        return site
     try:
         return target.scheme, (target.hostname or "").lower(), target.port
     except ValueError:  # a port that is not a number
@@ -67,10 +73,9 @@ def allowed_article_url(tag: str, attribute: str, value: str) -> str | None:
     if attribute != "src" and scheme and scheme.group(1).lower() in LINK_ONLY_SCHEMES:
         return url
     origin = resolved_origin(url)
-    site = urlsplit(current_app.config["PUBLIC_BASE_URL"])
     if origin is None:
         return None
-    if origin == (site.scheme, site.hostname, site.port):
+    if origin == site_origin():
         return url
     hosts = current_app.config["ARTICLE_LINK_HOSTS"]
     link_allowed = origin[0] == "https" and origin[2] is None and ("*" in hosts or origin[1] in hosts)
