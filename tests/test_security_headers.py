@@ -3,6 +3,8 @@ a page reached by a signed link hands its token to nobody in a Referer."""
 
 import pytest
 
+from .helpers import csrf_token_from
+from .test_accessibility import Page, seeded_path, under, webinar_cancel_token
 from .test_site import request_ebook
 
 CSP_DIRECTIVES = ("default-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'")
@@ -79,3 +81,17 @@ def test_a_real_download_link_keeps_its_token_to_itself(client, smtp, deliver):
         assert download.status_code == 200 and download.mimetype == "application/pdf"
         assert_security_headers(download)
         assert download.headers["Referrer-Policy"] == "strict-origin"
+
+
+@pytest.mark.parametrize(("referer", "status"), [("https://leadgen.test/", 200), (None, 400)])
+def test_over_https_a_token_pages_button_works_with_the_origin_it_is_sent(app, client, referer, status):
+    """Why token pages send the origin rather than nothing: over HTTPS Flask-WTF refuses a form
+    POST without a Referer, so "no-referrer" would break the cancel-my-seat button in production."""
+    path = seeded_path(app, Page("webinar-cancel", under("/webinars/cancel/", webinar_cancel_token)))
+    https = {"base_url": "https://leadgen.test"}
+    page = client.get(path, **https)
+    assert page.headers["Referrer-Policy"] == "strict-origin"
+    form = {"csrf_token": csrf_token_from(page.get_data(as_text=True))}
+    answer = client.post(path, data=form, headers={"Referer": referer} if referer else {}, **https)
+    assert answer.status_code == status
+    assert ("Your registration is cancelled" in answer.get_data(as_text=True)) == (status == 200)
