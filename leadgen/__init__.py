@@ -24,6 +24,9 @@ from .followups import views as followup_views
 from .leads import api as leads_api
 from .leads import cli as leads_cli
 from .outbox import cli as outbox_cli
+from .ratelimits import warn_if_counted_per_process
+from .requestlog import register_request_logging
+from .security import register_security_headers
 from .site import views as site_views
 from .staff import admin as staff_admin
 from .staff import auth as staff_auth  # noqa: F401  (registers the login manager's user loader)
@@ -78,8 +81,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(config)
 
     register_logging(app)
+    register_request_logging(app)
     register_proxies(app)
     register_sessions(app)
+    register_security_headers(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
@@ -122,6 +127,7 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    warn_if_counted_per_process(app)
     login_manager.init_app(app)
     api.init_app(app)
     # The public API is called from the clinic's website: no cookies, so no CSRF.

@@ -102,6 +102,8 @@ def load_settings(instance_path: Path) -> dict:
         "PUBLIC_POST_LIMIT": env("PUBLIC_POST_LIMIT", "20/minute;200/hour"),
         # Blog comments: moderation, anti-spam and who hears about new ones.
         "BLOG_PAGE_SIZE": int(env("BLOG_PAGE_SIZE", "10")),
+        # Hosts an article may link to over https ("*": any); images always come from our own site.
+        "ARTICLE_LINK_HOSTS": [h.strip().lower() for h in env("ARTICLE_LINK_HOSTS", "*").split(",") if h.strip()],
         "COMMENT_POST_LIMIT": env("COMMENT_POST_LIMIT", "5/minute;30/hour"),
         "COMMENT_MIN_SECONDS": float(env("COMMENT_MIN_SECONDS", "3")),
         "COMMENT_FORM_MAX_AGE": parse_duration(env("COMMENT_FORM_MAX_AGE", "1d")),

@@ -6,6 +6,8 @@ from flask import current_app, jsonify, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 
+from .requestlog import route_name
+
 log = logging.getLogger(__name__)
 
 # What a visitor should read for each status, beside the standard phrase.
@@ -80,7 +82,7 @@ def csrf_error(error: CSRFError):
 
 def unexpected_error(error: Exception):
     """Anything uncaught: log it with its traceback and answer a calm 500."""
-    log.exception("unhandled error on %s %s", request.method, request.path)
+    log.exception("unhandled error on %s %s", request.method, route_name())  # the rule: a path may hold a token
     return error_response(InternalServerError())
 
 

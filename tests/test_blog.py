@@ -85,13 +85,13 @@ def test_the_atom_feed_parses_back(app, client):
     assert response.status_code == 200 and response.mimetype == "application/atom+xml"
     feed = ET.fromstring(response.data)
     assert feed.tag == f"{ATOM}feed"
-    assert feed.find(f"{ATOM}id").text == "http://localhost/blog"
+    assert feed.find(f"{ATOM}id").text == "http://leadgen.test/blog"
     self_link = feed.find(f"{ATOM}link[@rel='self']").get("href")
-    assert self_link == "http://localhost/blog/feed.xml"
+    assert self_link == "http://leadgen.test/blog/feed.xml"
     entries = feed.findall(f"{ATOM}entry")
     assert [e.find(f"{ATOM}title").text for e in entries] == ["Newer", "Older & wiser"]
     newer, older = entries
-    assert newer.find(f"{ATOM}link").get("href") == "http://localhost/blog/newer"
+    assert newer.find(f"{ATOM}link").get("href") == "http://leadgen.test/blog/newer"
     # A front-matter date is midnight in the clinic's timezone (America/Chicago, UTC-5 in October).
     assert newer.find(f"{ATOM}published").text == "2026-10-01T05:00:00+00:00"
     assert "<h2>Heading</h2>" in newer.find(f"{ATOM}content").text

@@ -5,6 +5,7 @@ from xml.etree import ElementTree as ET
 from flask import current_app, url_for
 
 from ..database import utcnow
+from ..outbox.render import public_site_links
 from .models import Post
 from .render import article_html
 
@@ -20,7 +21,14 @@ def sub(parent: ET.Element, tag: str, text: str | None = None, **attributes) -> 
 
 
 def atom_feed(posts: list[Post]) -> bytes:
-    """The feed document: newest articles with their full, sanitised HTML."""
+    """The feed document: newest articles with their full, sanitised HTML; every link from PUBLIC_BASE_URL."""
+    # Never from the request's Host header: anyone can send one, and readers cache what we answer.
+    with public_site_links():
+        return feed_document(posts)
+
+
+def feed_document(posts: list[Post]) -> bytes:
+    """The Atom XML, built where url_for(..., _external=True) names the public site."""
     ET.register_namespace("", ATOM)
     clinic = current_app.config["CLINIC_NAME"]
     home = url_for("blog.index", _external=True)

@@ -1,8 +1,10 @@
 """Turn text into safe HTML: articles from Markdown (sanitised), comments as plain text."""
 
 import re
+from urllib.parse import SplitResult, urlsplit
 
 import nh3
+from flask import current_app
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
@@ -17,11 +19,67 @@ TRAILING_PUNCTUATION = ".,;:!?)]}"
 markdown = MarkdownIt("commonmark", {"html": True, "typographer": True}).enable("table")
 
 
-def same_origin_images_only(tag: str, attribute: str, value: str) -> str | None:
-    """Drop images from other sites: a page of ours never loads anything from elsewhere."""
-    if tag == "img" and attribute == "src" and (not value.startswith("/") or value.startswith("//")):
+# A browser drops these before it reads a URL (WHATWG URL standard): C0 controls and spaces at
+# either end, tabs and line breaks anywhere; and in an http(s) URL it reads a backslash as "/".
+URL_EDGE_NOISE = "".join(chr(code) for code in range(0x21))
+URL_INNER_NOISE = re.compile(r"[\t\n\r]")
+SCHEME_PATTERN = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+LINK_ONLY_SCHEMES = {"mailto", "tel"}
+
+
+def as_browser_reads(url: str) -> str:
+    """The URL a browser would parse from an attribute's value (before resolving it)."""
+    url = URL_INNER_NOISE.sub("", url.strip(URL_EDGE_NOISE))
+    query_at = next((index for index, char in enumerate(url) if char in "?#"), len(url))
+    return url[:query_at].replace("\\", "/") + url[query_at:]
+
+
+def authority(scheme: str, after_slashes: str) -> SplitResult:
+    """The host part of an http(s) URL; a browser skips any number of slashes before it."""
+    return urlsplit(f"{scheme}://{after_slashes.lstrip('/')}")
+
+
+def site_origin() -> tuple[str, str, int | None]:
+    """(scheme, host, port) of PUBLIC_BASE_URL: where our pages are."""
+    site = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    return site.scheme, (site.hostname or "").lower(), site.port
+
+
+def resolved_origin(url: str) -> tuple[str, str, int | None] | None:
+    """(scheme, host, port) a browser would load `url` from, on our pages; None when unsure."""
+    site = site_origin()
+    if url.startswith("//"):  # scheme-relative: another host, over our scheme
+        target = authority(site[0], url)
+    elif match := SCHEME_PATTERN.match(url):
+        scheme, rest = match.group(1).lower(), url[match.end() :]
+        if scheme not in ("http", "https") or not rest.startswith("//"):
+            return None  # "https:host", "javascript:...": not worth guessing how it resolves
+        target = authority(scheme, rest)
+    else:  # a path, query or fragment: our own site
+        return site
+    try:
+        return target.scheme, (target.hostname or "").lower(), target.port
+    except ValueError:  # a port that is not a number
         return None
-    return value
+
+
+def allowed_article_url(tag: str, attribute: str, value: str) -> str | None:
+    """An image from our own site only (no page loads anything from elsewhere); a link to our
+    site or over https to an allowed host (ARTICLE_LINK_HOSTS, "*" for any); anything else dropped."""
+    if attribute not in ("href", "src", "cite"):
+        return value
+    url = as_browser_reads(value)
+    scheme = SCHEME_PATTERN.match(url)
+    if attribute != "src" and scheme and scheme.group(1).lower() in LINK_ONLY_SCHEMES:
+        return url
+    origin = resolved_origin(url)
+    if origin is None:
+        return None
+    if origin == site_origin():
+        return url
+    hosts = current_app.config["ARTICLE_LINK_HOSTS"]
+    link_allowed = origin[0] == "https" and origin[2] is None and ("*" in hosts or origin[1] in hosts)
+    return url if attribute != "src" and link_allowed else None
 
 
 def article_html(text: str) -> Markup:
@@ -30,7 +88,7 @@ def article_html(text: str) -> Markup:
         markdown.render(text),
         tags=ARTICLE_TAGS,
         url_schemes=URL_SCHEMES,
-        attribute_filter=same_origin_images_only,
+        attribute_filter=allowed_article_url,
     )
     return Markup(html)
 
