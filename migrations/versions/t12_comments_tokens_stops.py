@@ -1,6 +1,6 @@
 """comments: used form tokens (a form posts once) and stopped reply notifications
 
-Revision ID: t12_comments_used_tokens_reply_stops
+Revision ID: t12_comments_tokens_stops
 Revises: fcaf88d88daf
 Create Date: 2026-12-01 22:00:00
 
@@ -9,7 +9,7 @@ Create Date: 2026-12-01 22:00:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "t12_comments_used_tokens_reply_stops"
+revision = "t12_comments_tokens_stops"
 down_revision = "fcaf88d88daf"
 branch_labels = None
 depends_on = None
