@@ -74,7 +74,7 @@ def use_form_token(token: str) -> None:
         "expires_at": now + current_app.config["COMMENT_FORM_MAX_AGE"],
     }
     if insert_if_absent(UsedFormToken, marker, ["token_sha256"]) is None:
-        raise CommentRefused("body", "This form was already sent. Please reload the page to write another comment.")
+        raise CommentRefused("body", "This form was already sent once. To post this as another comment, send it again.")
 
 
 def disallowed_word_in(text: str) -> str | None:
