@@ -14,6 +14,7 @@ from leadgen.followups.unsubscribe import address_check
 from leadgen.outbox.models import OutboxMessage
 from leadgen.tokens import sign
 
+from .conftest import has_no_horizontal_scroll, screenshot
 from .helpers import html_part, text_part
 from .test_comments import ANA, approve, make_post
 from .test_comments_admin import BO, add_comment
@@ -162,3 +163,24 @@ def test_a_forged_or_outdated_stop_link_is_refused_and_stops_nothing(app, client
     assert getattr(reader, method)(path).status_code == 404
     with app.app_context():
         assert db.session.scalars(select(ReplyNotificationStop)).all() == []
+
+
+@pytest.mark.browser
+def test_a_reader_stops_reply_mail_on_a_phone(app, client, smtp, deliver, ana, live_server, phone_page):
+    reply(app, client, ana, BO)
+    deliver()
+    path = reply_mails(smtp)[0]["List-Unsubscribe"][1:-1].removeprefix("http://leadgen.test")
+    page = phone_page
+    page.goto(f"{live_server}{path}")
+    assert page.get_by_role("heading", name="Stop reply emails").is_visible()
+    assert has_no_horizontal_scroll(page)
+    screenshot(page, "stop-replies-375")
+
+    page.get_by_role("button", name="Stop these emails").click()
+    # The answer comes at the same address: wait for it rather than for a new URL.
+    page.get_by_role("heading", name="No more reply emails").wait_for()
+    assert page.get_by_role("status").is_visible()
+    assert has_no_horizontal_scroll(page)
+    screenshot(page, "replies-stopped-375")
+    with app.app_context():
+        assert len(db.session.scalars(select(ReplyNotificationStop)).all()) == 1
