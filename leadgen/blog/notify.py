@@ -89,7 +89,7 @@ def tell_author_approved(comment: Comment) -> bool:
 def tell_parent_author(reply: Comment) -> bool:
     """Tell the author of the comment replied to, if they opted in and did not stop these mails.
 
-    Not of their own reply.
+    Nobody hears of their own reply.
     """
     parent = reply.parent
     if parent is None or not (parent.notify and parent.email) or parent.email == reply.email:

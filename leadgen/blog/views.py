@@ -97,13 +97,13 @@ def comment(slug: str):
     return redirect(url_for(".post", slug=slug, _anchor=anchor), 303)
 
 
-def stop_replies_page(token: str, status: int = 200):
+def stop_replies_page(token: str):
     """The "stop these emails" page: one button, or once pressed what it did; 404 for a link not ours."""
     comment = reply_stops.comment_for_stop_token(token)
     if comment is None:
         return render_template("blog/stop_replies.html", comment=None), 404
     stopped = reply_stops.replies_stopped(comment.email)
-    return render_template("blog/stop_replies.html", comment=comment, stopped=stopped, token=token), status
+    return render_template("blog/stop_replies.html", comment=comment, stopped=stopped, token=token)
 
 
 @bp.get("/stop-replies/<token>")
