@@ -42,6 +42,7 @@ def create_comment(data, slug):
     """Leave a reply under an article
 
     Stored as pending (or approved or spam by the moderation rules); 404 for an unknown article.
+    The same word, link, repeat and per-IP flood rules as the page's "Leave a reply" form.
     """
     post = service.find_post(slug)
     if post is None:

@@ -1,4 +1,4 @@
-"""Post and Comment."""
+"""Post and Comment, and the markers of used comment forms and stopped reply notifications."""
 
 from datetime import datetime
 
@@ -68,3 +68,37 @@ class Comment(db.Model):
 
     def __repr__(self) -> str:
         return f"<Comment {self.id} post={self.post_id} {self.status}>"
+
+
+class UsedFormToken(db.Model):
+    """A "Leave a reply" form token already sent once: the same form cannot post twice.
+
+    Keyed by a SHA-256 of the token (the token itself is never stored); a row is purged
+    once the token would be refused as too old anyway.
+    """
+
+    __tablename__ = "used_comment_form_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+    def __repr__(self) -> str:
+        return f"<UsedFormToken {self.token_sha256[:8]} until {self.expires_at:%Y-%m-%d %H:%M}>"
+
+
+class ReplyNotificationStop(db.Model):
+    """An address that pressed "stop these emails": no more reply notifications to it, ever.
+
+    Only a SHA-256 of the normalised address is kept, so the stop outlives an erasure
+    without keeping the address.
+    """
+
+    __tablename__ = "comment_reply_stops"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    stopped_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ReplyNotificationStop {self.email_sha256[:8]} at {self.stopped_at:%Y-%m-%d}>"

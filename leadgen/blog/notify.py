@@ -11,6 +11,7 @@ from ..outbox.models import OutboxMessage
 from ..outbox.service import enqueue
 from ..staff.models import StaffUser
 from .models import Comment
+from .reply_stops import REPLY_TEMPLATE, replies_stopped
 
 
 def staff_recipients() -> list[str]:
@@ -86,12 +87,17 @@ def tell_author_approved(comment: Comment) -> bool:
 
 
 def tell_parent_author(reply: Comment) -> bool:
-    """Tell the author of the comment replied to, if they opted in and it is not their own reply."""
+    """Tell the author of the comment replied to, if they opted in and did not stop these mails.
+
+    Nobody hears of their own reply.
+    """
     parent = reply.parent
     if parent is None or not (parent.notify and parent.email) or parent.email == reply.email:
         return False
+    if replies_stopped(parent.email):
+        return False
     return enqueue(
-        template="comment_reply",
+        template=REPLY_TEMPLATE,
         recipient=parent.email,
         recipient_name=parent.name,
         context={**comment_context(reply), "parent_id": parent.id},

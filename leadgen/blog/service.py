@@ -11,7 +11,7 @@ from ..leads.fields import normalise_email
 from ..leads.service import Visit, capture_lead
 from . import notify
 from .models import COMMENT_STATUSES, Comment, Post
-from .spam import CommentRefused, refuse_repeat, verdict_for
+from .spam import CommentRefused, refuse_repeat, use_form_token, verdict_for
 
 
 def find_post(slug: str) -> Post | None:
@@ -57,15 +57,24 @@ def parent_for(post: Post, parent_id: int | None) -> Comment | None:
     return parent
 
 
-def submit_comment(post: Post, data: dict, visit: Visit) -> Comment:
+def submit_comment(post: Post, data: dict, visit: Visit, form_token: str | None = None) -> Comment:
     """Store a reader's comment with the status the rules give it, in one transaction.
 
-    `data` is a loaded CommentCreateSchema. Raises CommentRefused (nothing stored)
-    for a reply to a comment of another article or a repeat of the same comment.
-    A commenter who ticked the consent box becomes a lead (source "comment").
+    `data` is a loaded CommentCreateSchema; the page and the API both come here, so the
+    word, link, repeat and trust rules are the same for both. `form_token` (the page's,
+    already checked by spam.check_form_token) is marked used in the same transaction.
+    Raises CommentRefused (nothing stored) for a reply to a comment of another article,
+    a repeat of the same comment or a form sent twice. A commenter who ticked the
+    consent box becomes a lead (source "comment").
     """
-    parent = parent_for(post, data.get("parent_id"))
-    refuse_repeat(post.id, data["email"], data["body"])
+    try:
+        if form_token is not None:
+            use_form_token(form_token)
+        parent = parent_for(post, data.get("parent_id"))
+        refuse_repeat(post.id, data["email"], data["body"])
+    except CommentRefused:
+        db.session.rollback()  # a form marked used by a refused comment can be sent again
+        raise
     verdict = verdict_for(data["email"], data["name"], data.get("website"), data["body"])
     comment = Comment(
         post=post,

@@ -1,15 +1,17 @@
-"""Anti-spam rules for comments: the form's signed timestamp, links, disallowed words, repeats."""
+"""Anti-spam rules for comments: the form's signed one-use timestamp, links, disallowed words, repeats."""
 
+import hashlib
 import re
 import time
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
+from ..database import insert_if_absent, utcnow
 from ..extensions import db, limiter
 from ..tokens import TokenExpired, TokenInvalid, sign, unsign
-from .models import Comment
+from .models import Comment, UsedFormToken
 
 FORM_TOKEN_PURPOSE = "comment-form"
 LINK_PATTERN = re.compile(r"https?://|www\.|<a\s", re.IGNORECASE)
@@ -58,6 +60,23 @@ def check_form_token(token: str, post_id: int) -> None:
         raise CommentRefused("body", "That was quicker than anyone can type. Please wait a moment and send it again.")
 
 
+def use_form_token(token: str) -> None:
+    """Record in the caller's transaction that this form was sent; refuse it if it already was.
+
+    A form posts one comment: a second submit of the same page (a replay, or a bot
+    reusing one token) is refused. Markers of tokens old enough to be refused anyway are
+    purged here, so the table stays as small as an hour or a day of comments.
+    """
+    now = utcnow()
+    db.session.execute(delete(UsedFormToken).where(UsedFormToken.expires_at < now))
+    marker = {
+        "token_sha256": hashlib.sha256(token.encode()).hexdigest(),
+        "expires_at": now + current_app.config["COMMENT_FORM_MAX_AGE"],
+    }
+    if insert_if_absent(UsedFormToken, marker, ["token_sha256"]) is None:
+        raise CommentRefused("body", "This form was already sent once. To post this as another comment, send it again.")
+
+
 def disallowed_word_in(text: str) -> str | None:
     """The first word of COMMENT_DISALLOWED_WORDS found in the text (whole words, any case)."""
     for word in current_app.config["COMMENT_DISALLOWED_WORDS"]:
@@ -71,10 +90,20 @@ def count_links(text: str) -> int:
     return len(LINK_PATTERN.findall(text))
 
 
-def was_approved_before(email: str) -> bool:
-    """True when this address already has an approved comment (WordPress's rule)."""
-    found = db.session.scalar(select(Comment.id).where(Comment.email == email, Comment.status == "approved").limit(1))
-    return found is not None
+def same_name(name: str) -> str:
+    """A name as compared for trust: case and runs of spaces do not matter."""
+    return " ".join(name.split()).casefold()
+
+
+def was_approved_before(email: str, name: str) -> bool:
+    """True when an approved comment has both this address and this name (WordPress's rule).
+
+    The address alone is not enough: names are public, and an address is easy to guess.
+    """
+    names = db.session.scalars(
+        select(Comment.name).where(Comment.email == email, Comment.status == "approved").distinct()
+    )
+    return same_name(name) in {same_name(known) for known in names}
 
 
 def refuse_repeat(post_id: int, email: str, body: str) -> None:
@@ -87,7 +116,13 @@ def refuse_repeat(post_id: int, email: str, body: str) -> None:
 
 
 def verdict_for(email: str, name: str, website: str | None, body: str) -> Verdict:
-    """Decide the status of a new comment: spam, pending, or approved for a known commenter."""
+    """Decide the status of a new comment: spam, pending, or approved for a known commenter.
+
+    The same rules for the form and the API, in this order: a disallowed word is spam;
+    more than COMMENT_MAX_LINKS links is COMMENT_TOO_MANY_LINKS; a comment is approved at
+    once only when its name and address match an approved comment and it has no link
+    at all (a known commenter's links still wait for a person); everything else waits.
+    """
     config = current_app.config
     word = disallowed_word_in(" ".join(filter(None, (name, website, body))))
     if word:
@@ -95,6 +130,8 @@ def verdict_for(email: str, name: str, website: str | None, body: str) -> Verdic
     links = count_links(body)
     if links > config["COMMENT_MAX_LINKS"]:
         return Verdict(config["COMMENT_TOO_MANY_LINKS"], f"{links} links")
-    if was_approved_before(email):
-        return Verdict("approved", "earlier comment approved")
-    return Verdict("pending")
+    if not was_approved_before(email, name):
+        return Verdict("pending")
+    if links:
+        return Verdict("pending", f"known commenter, {links} link{'s' if links > 1 else ''}")
+    return Verdict("approved", "earlier comment approved")

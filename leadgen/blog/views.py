@@ -3,10 +3,11 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 
 from ..database import page_number, row_id
+from ..extensions import csrf
 from ..forms import current_visit, honeypot_filled, load_form
 from ..leads.consent import MARKETING_EMAIL
 from ..ratelimits import public_post_limit
-from . import posts, service
+from . import posts, reply_stops, service
 from .feed import atom_feed
 from .notify import comment_for_mail
 from .render import article_html, comment_html
@@ -82,8 +83,9 @@ def comment(slug: str):
     data, errors = load_form(CommentCreateSchema())
     if not errors:
         try:
-            check_form_token(request.form.get("form_token", ""), found.id)
-            stored = service.submit_comment(found, data, current_visit())
+            token = request.form.get("form_token", "")
+            check_form_token(token, found.id)
+            stored = service.submit_comment(found, data, current_visit(), form_token=token)
         except CommentRefused as refused:
             errors = {refused.field: [refused.message]}
     if errors:
@@ -93,6 +95,34 @@ def comment(slug: str):
     flash(PUBLISHED if stored.status == "approved" else AWAITING, "success")
     anchor = f"comment-{stored.id}" if stored.status != "spam" else "comments"
     return redirect(url_for(".post", slug=slug, _anchor=anchor), 303)
+
+
+def stop_replies_page(token: str):
+    """The "stop these emails" page: one button, or once pressed what it did; 404 for a link not ours."""
+    comment = reply_stops.comment_for_stop_token(token)
+    if comment is None:
+        return render_template("blog/stop_replies.html", comment=None), 404
+    stopped = reply_stops.replies_stopped(comment.email)
+    return render_template("blog/stop_replies.html", comment=comment, stopped=stopped, token=token)
+
+
+@bp.get("/stop-replies/<token>")
+def stop_replies(token: str):
+    """The link in a reply notification: a page with one button (a mail scanner's GET changes nothing)."""
+    return stop_replies_page(token)
+
+
+@bp.post("/stop-replies/<token>")
+@csrf.exempt  # the signed token is the proof; RFC 8058 one-click POSTs carry no CSRF token
+def stop_replies_now(token: str):
+    """Stop reply notifications: 200 for a mail provider's one-click POST, 303 to the page for the button."""
+    comment = reply_stops.comment_for_stop_token(token)
+    if comment is None:
+        return stop_replies_page(token)
+    reply_stops.stop_replies(comment)
+    if request.form.get("List-Unsubscribe") == "One-Click":
+        return stop_replies_page(token)
+    return redirect(url_for(".stop_replies", token=token), 303)
 
 
 @bp.app_template_filter("comment_html")

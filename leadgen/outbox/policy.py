@@ -2,6 +2,7 @@
 
 from flask import current_app, url_for
 
+from ..blog.reply_stops import reply_mail_stopped, stop_replies_url
 from ..extensions import db
 from ..followups.optin import confirmation_token, needs_confirmation_link
 from ..followups.unsubscribe import unsubscribe_token
@@ -27,6 +28,8 @@ def reason_not_to_send(message: OutboxMessage) -> str | None:
     lead that still exists, consented, did not unsubscribe and whose address did not
     bounce; follow-ups also stop once staff mark the lead booked or contacted.
     """
+    if reply_mail_stopped(message):
+        return "the commenter stopped reply notifications"
     if message.category != "marketing":
         return None
     lead = db.session.get(Lead, message.lead_id) if message.lead_id else None
@@ -65,11 +68,20 @@ def extra_headers_for(message: OutboxMessage, context: dict) -> dict:
         # With DOUBLE_OPT_IN, what the lead asked for carries the link that starts marketing.
         if needs_confirmation_link(lead, message.template, double_opt_in):
             context["confirm_url"] = url_for("followups.confirm", token=confirmation_token(lead), _external=True)
+        # A reply notification to a commenter carries its own one-click "stop these emails".
+        if stop_url := stop_replies_url(message):
+            context["stop_replies_url"] = stop_url
+            return one_click_headers(stop_url)
         return {}
     headers = {"List-Id": current_app.config["MAIL_LIST_ID"]}
     if lead is not None:
         url = url_for("followups.unsubscribe", token=unsubscribe_token(lead), _external=True)
         context["unsubscribe_url"] = url
-        headers["List-Unsubscribe"] = f"<{url}>"  # one line: render.py flattens with a 998 limit
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        headers |= one_click_headers(url)
     return headers
+
+
+def one_click_headers(url: str) -> dict:
+    """RFC 8058: the link a mail client's unsubscribe button POSTs to, without a page."""
+    # One line: render.py flattens with a 998 limit.
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
