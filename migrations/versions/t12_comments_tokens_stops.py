@@ -1,7 +1,7 @@
 """comments: used form tokens (a form posts once) and stopped reply notifications
 
 Revision ID: t12_comments_tokens_stops
-Revises: fcaf88d88daf
+Revises: t12_staffhooks_session_version
 Create Date: 2026-12-01 22:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "t12_comments_tokens_stops"
-down_revision = "fcaf88d88daf"
+down_revision = "t12_staffhooks_session_version"
 branch_labels = None
 depends_on = None
 
