@@ -16,11 +16,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def parse_mail(envelope) -> email.message.EmailMessage:
-    """The message as a mail client reads it: one sent with SMTPUTF8 has UTF-8 headers (RFC 6532)."""
-    if envelope.smtp_utf8:
-        return email.message_from_string(envelope.content.decode("utf-8"), policy=email.policy.default)
-    return email.message_from_bytes(envelope.content, policy=email.policy.default)
+class ReceivedMailPolicy(email.policy.EmailPolicy):
+    """email.policy.default, reading headers sent as UTF-8 (RFC 6532, with SMTPUTF8) as text.
+
+    The parser keeps a header's non-ASCII bytes as surrogates, which the default policy
+    shows as unknown characters; a mail client reads them as UTF-8.
+    """
+
+    def header_fetch_parse(self, name, value):
+        text = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        return super().header_fetch_parse(name, text)
+
+
+RECEIVED_MAIL_POLICY = ReceivedMailPolicy()
 
 
 class RecordingHandler:
@@ -49,7 +57,7 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        received = parse_mail(envelope)
+        received = email.message_from_bytes(envelope.content, policy=RECEIVED_MAIL_POLICY)
         with self._lock:
             self._seen += 1
             refuse = bool(self.fail_every and self._seen % self.fail_every == 0)
