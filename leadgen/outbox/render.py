@@ -23,6 +23,7 @@ from .policy import extra_headers_for, sender_for
 # for this host's FQDN (a reverse DNS lookup) every time: 0.3 ms a message here, seconds
 # with a slow resolver. The same Message-IDs, with the FQDN looked up once (as Django does).
 flask_mail.make_msgid = lambda: email.utils.make_msgid(domain=host_fqdn())
+# flask-mail's own, still used for every address it can take (sanitize_address below replaces it).
 flask_mail_sanitize_address = flask_mail.sanitize_address
 
 
