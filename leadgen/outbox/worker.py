@@ -78,8 +78,8 @@ def send_one(connection, message: OutboxMessage, records: Connection) -> None:
         service.record_failure(message, NO_SMTPUTF8, permanent=True, connection=records)
         return
     except CONNECTION_ERRORS:
-        raise
-    except Exception as error:
+        raise  # the connection itself failed: deliver_emails retries the rest of the batch
+    except Exception as error:  # this message alone cannot be built, encoded or sent
         log.exception("could not send outbox message %s", message.id)
         service.record_failure(message, f"could not send: {error!r}", connection=records)
         connection.reset()  # the relay may be left inside this message's transaction
