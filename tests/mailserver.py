@@ -16,11 +16,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class ReceivedMailPolicy(email.policy.EmailPolicy):
+    """email.policy.default, reading headers sent as UTF-8 (RFC 6532, with SMTPUTF8) as text.
+
+    The parser keeps a header's non-ASCII bytes as surrogates, which the default policy
+    shows as unknown characters; a mail client reads them as UTF-8.
+    """
+
+    def header_fetch_parse(self, name, value):
+        text = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        return super().header_fetch_parse(name, text)
+
+
+RECEIVED_MAIL_POLICY = ReceivedMailPolicy()
+
+
 class RecordingHandler:
     """Keeps every accepted message; can refuse every Nth one with a temporary error.
 
     `refused` keeps the messages answered with that error; `delay` holds back every DATA
-    reply (seconds) so a test can kill a worker while a message is in flight.
+    reply (seconds) so a test can kill a worker while a message is in flight, and
+    `while_replying` (a function) runs there too, while the sender waits for the reply.
     """
 
     def __init__(self):
@@ -29,6 +45,7 @@ class RecordingHandler:
         self.envelopes = []
         self.fail_every = 0
         self.delay = 0.0
+        self.while_replying = None
         self.reject_recipients: set[str] = set()
         self._seen = 0
         self._lock = threading.Lock()
@@ -40,7 +57,7 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        received = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        received = email.message_from_bytes(envelope.content, policy=RECEIVED_MAIL_POLICY)
         with self._lock:
             self._seen += 1
             refuse = bool(self.fail_every and self._seen % self.fail_every == 0)
@@ -53,6 +70,8 @@ class RecordingHandler:
         # not said so yet, the worst moment for a worker to die.
         if self.delay:
             await asyncio.sleep(self.delay)
+        if self.while_replying:
+            self.while_replying()
         return "451 4.3.0 Temporary failure, try again later" if refuse else "250 Message accepted for delivery"
 
     def reset(self):
@@ -62,17 +81,19 @@ class RecordingHandler:
             self.envelopes.clear()
             self.fail_every = 0
             self.delay = 0.0
+            self.while_replying = None
             self.reject_recipients = set()
             self._seen = 0
 
 
 class SMTPServer:
-    """An aiosmtpd server on a free port, running in its own thread."""
+    """An aiosmtpd server on a free port, running in its own thread; `smtputf8=False` makes a
+    relay that does not offer SMTPUTF8 (aiosmtpd's Controller offers it by default)."""
 
-    def __init__(self):
+    def __init__(self, smtputf8: bool = True):
         self.handler = RecordingHandler()
         self.port = free_port()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, enable_SMTPUTF8=smtputf8)
 
     @property
     def messages(self):

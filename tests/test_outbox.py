@@ -164,21 +164,6 @@ def test_without_a_mail_server_each_message_is_a_parseable_eml_file(make_app, tm
     assert smtp.messages == []
 
 
-def test_a_batch_that_outlasts_its_lease_leaves_the_rest_for_the_next_claim(make_app, smtp):
-    """Once the lease ends another worker may retake the batch: sending on would risk a duplicate."""
-    app = make_app(OUTBOX_LEASE=timedelta(seconds=1))
-    client = app.test_client()
-    for number in range(3):
-        request_ebook(client, f"lead{number}@example.com")
-    smtp.handler.delay = 0.7  # the relay takes its time: two replies outlast the one-second lease
-    work_once(app)
-    messages = outbox(app)
-    assert [message.status for message in messages] == ["sent"] * 3
-    attempts = [message.attempts for message in messages]
-    assert attempts[0] == 1 and attempts[-1] == 2  # the last was left for, and sent by, the next claim
-    assert received_ids(smtp) == Counter({message.message_id: 1 for message in messages})
-
-
 def test_a_long_non_ascii_name_arrives_intact_in_to(app, client, smtp, deliver):
     name = 'José Ñandú-Øster, "Pepe" de la Cruz y Fernández-Villaverde, with a name that goes on'
     response = client.post("/api/v1/ebook-requests", json={"email": "jose@example.com", "first_name": name})

@@ -88,7 +88,8 @@ def test_worker_killed_mid_batch_loses_nothing_and_resends_at_most_the_one_in_fl
     message_ids = queue_messages(app, 30)
     smtp.handler.delay = 0.05  # each DATA takes a while: the kill lands inside a batch
     log_path = tmp_path / "workers.log"
-    settings = {"OUTBOX_LEASE": "2s", "OUTBOX_BATCH_SIZE": "10"}
+    # A claim lasts at least five SMTP_TIMEOUTs: a short timeout keeps the second worker's wait short.
+    settings = {"OUTBOX_LEASE": "2s", "OUTBOX_BATCH_SIZE": "10", "SMTP_TIMEOUT": "2"}
     first = start_worker(database_url, smtp, log_path, **settings)
     try:
         wait_until(lambda: len(smtp.messages) >= 3, 60, "the first worker to send a few messages")

@@ -31,6 +31,11 @@ class BoundedSMTPConnection(Connection):
             host.login(state.username, state.password)
         return host
 
+    def reset(self) -> None:
+        """End whatever mail transaction a failed send left open (RSET), ready for the next."""
+        if self.host is not None:
+            self.host.rset()
+
 
 class FileConnection:
     """Writes each message as an .eml file: mail you can open when no relay is configured."""
@@ -44,6 +49,9 @@ class FileConnection:
 
     def __exit__(self, *exc_info):
         return False
+
+    def reset(self) -> None:
+        """Nothing to end: each message is a file of its own."""
 
     def send(self, message: Message) -> None:
         local_part = message.msgId.strip("<>").split("@")[0]

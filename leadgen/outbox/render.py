@@ -8,6 +8,7 @@ import functools
 import io
 import uuid
 from contextlib import contextmanager
+from email.headerregistry import Address
 
 import flask_mail
 from flask import current_app, has_request_context, request
@@ -22,10 +23,36 @@ from .policy import extra_headers_for, sender_for
 # for this host's FQDN (a reverse DNS lookup) every time: 0.3 ms a message here, seconds
 # with a slow resolver. The same Message-IDs, with the FQDN looked up once (as Django does).
 flask_mail.make_msgid = lambda: email.utils.make_msgid(domain=host_fqdn())
-# flask-mail encodes each address's display name (a quadratic RFC 2047 loop in the email
-# package) four times a message: the sender twice, the recipient twice (header and
-# envelope). The encoding depends on its arguments alone, so remember recent answers.
-flask_mail.sanitize_address = functools.lru_cache(maxsize=1024)(flask_mail.sanitize_address)
+# flask-mail's own, still used for every address it can take (sanitize_address below replaces it).
+flask_mail_sanitize_address = flask_mail.sanitize_address
+
+
+def needs_smtputf8(address: str) -> bool:
+    """True for an address with non-ASCII letters before the @ (jösé@example.org).
+
+    Such an address is written as UTF-8 (RFC 6532) and can only go to a relay that offers
+    SMTPUTF8 (RFC 6531). A non-ASCII domain alone does not need it: it is sent IDNA-encoded.
+    """
+    return not address.rpartition("@")[0].isascii()
+
+
+def sanitize_address(address: str | tuple[str, str], encoding: str = "utf-8") -> str:
+    """flask-mail's sanitize_address, which also takes an address that needs SMTPUTF8.
+
+    flask-mail hands such an address to email.utils.formataddr, which raises
+    UnicodeEncodeError. Here it stays UTF-8 (the domain IDNA-encoded, as flask-mail does),
+    and its message is flattened with UTF8_WIRE_POLICY.
+    """
+    name, addr_spec = email.utils.parseaddr(address) if isinstance(address, str) else address
+    if not needs_smtputf8(addr_spec):
+        return flask_mail_sanitize_address(address, encoding)
+    local_part, _, domain = addr_spec.rpartition("@")
+    return str(Address(display_name=name, username=local_part, domain=domain.encode("idna").decode("ascii")))
+
+
+# Every address passes here twice a message (header and envelope), and its display name's
+# RFC 2047 encoding is a quadratic loop in the email package: remember recent answers.
+flask_mail.sanitize_address = functools.lru_cache(maxsize=1024)(sanitize_address)
 
 
 class WirePolicy(email.policy.Compat32):
@@ -50,6 +77,9 @@ class WirePolicy(email.policy.Compat32):
 
 # CRLF on the wire; 998 (RFC 5322's limit) keeps URLs on one line.
 WIRE_POLICY = WirePolicy(linesep="\r\n", max_line_length=998)
+# A message sent with SMTPUTF8 carries its UTF-8 address as it is (RFC 6532), where compat32
+# would turn the whole address into an RFC 2047 encoded word that no mailbox matches.
+UTF8_WIRE_POLICY = email.policy.SMTPUTF8.clone(max_line_length=998)
 
 
 class WireGenerator(email.generator.BytesGenerator):
@@ -66,11 +96,12 @@ class WireGenerator(email.generator.BytesGenerator):
 
 
 class OutboxEmail(Message):
-    """flask-mail's Message, flattened with WIRE_POLICY by WireGenerator."""
+    """flask-mail's Message, flattened by WireGenerator (with UTF8_WIRE_POLICY when sent with SMTPUTF8)."""
 
     def as_bytes(self) -> bytes:
+        policy = UTF8_WIRE_POLICY if "SMTPUTF8" in self.mail_options else WIRE_POLICY
         buffer = io.BytesIO()
-        WireGenerator(buffer, mangle_from_=False, policy=WIRE_POLICY).flatten(self._message())
+        WireGenerator(buffer, mangle_from_=False, policy=policy).flatten(self._message())
         return buffer.getvalue()
 
 
@@ -118,6 +149,9 @@ def render_email(message: OutboxMessage) -> Message:
         extra_headers=headers,
     )
     email.msgId = message.message_id
+    if needs_smtputf8(message.recipient):
+        # smtplib asks the relay for SMTPUTF8, or raises SMTPNotSupportedError before a word is sent.
+        email.mail_options = ["SMTPUTF8"]
     for attachment in message.context.get("attachments", []):
         email.attach(
             filename=attachment["filename"],

@@ -5,7 +5,7 @@ from datetime import datetime
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
@@ -78,37 +78,6 @@ def insert_statement(postgresql: bool):
     insert = pg_insert if postgresql else sqlite_insert
     table = OutboxMessage.__table__
     return insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.dedupe_key)
-
-
-def claim_due_messages(worker_id: str, limit: int) -> list[int]:
-    """Lease up to `limit` due messages to this worker and commit; return their ids.
-
-    Due means queued and due, or claimed by a worker whose lease ran out (it crashed).
-    On PostgreSQL FOR UPDATE SKIP LOCKED lets any number of workers claim side by side;
-    on SQLite the transaction's BEGIN IMMEDIATE already serialises them.
-    """
-    now = utcnow()
-    due = or_(
-        and_(OutboxMessage.status == "queued", OutboxMessage.due_at <= now),
-        and_(OutboxMessage.status == "sending", OutboxMessage.locked_until < now),
-    )
-    query = select(OutboxMessage.id).where(due).order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)
-    if is_postgresql():
-        query = query.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(query))
-    if ids:
-        db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids))
-            .values(
-                status="sending",
-                locked_by=worker_id,
-                locked_until=now + current_app.config["OUTBOX_LEASE"],
-                attempts=OutboxMessage.attempts + 1,
-            )
-        )
-    db.session.commit()
-    return ids
 
 
 # UPDATE ... WHERE id = :row_id, built once; SQLAlchemy sets the columns each call names.

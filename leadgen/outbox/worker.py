@@ -13,7 +13,7 @@ from sqlalchemy import Connection, select
 from ..database import is_postgresql, utcnow
 from ..extensions import db
 from ..leads.models import Lead
-from . import service
+from . import claims, service
 from .mailer import open_connection
 from .models import OutboxMessage
 from .policy import reason_not_to_send
@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 
 # Failures of the connection itself: the rest of the batch waits for the next attempt.
 CONNECTION_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError)
+# Why a message to an address with non-ASCII letters before the @ fails at once (no retry
+# helps until the relay changes; the console's Retry button sends it again then).
+NO_SMTPUTF8 = "the mail relay does not accept addresses with non-ASCII letters before the @ (no SMTPUTF8)"
 
 
 def worker_name() -> str:
@@ -44,6 +47,8 @@ def record_bounce(message: OutboxMessage) -> None:
 def send_one(connection, message: OutboxMessage, records: Connection) -> None:
     """Deliver one claimed message over an open connection and record what happened.
 
+    Whatever goes wrong with this message alone (it cannot be built, encoded or sent) fails
+    it alone, with its reason; only a failure of the connection itself reaches the caller.
     The relay's answer is written on `records`, a database connection held for the batch
     (no pool checkout and ping per message).
     """
@@ -69,13 +74,33 @@ def send_one(connection, message: OutboxMessage, records: Connection) -> None:
     except smtplib.SMTPResponseException as error:
         service.record_failure(message, f"SMTP {error.smtp_code}: {error.smtp_error!r}", connection=records)
         return
+    except smtplib.SMTPNotSupportedError:  # raised before MAIL FROM: the connection is as it was
+        service.record_failure(message, NO_SMTPUTF8, permanent=True, connection=records)
+        return
+    except CONNECTION_ERRORS:
+        raise  # the connection itself failed: deliver_emails retries the rest of the batch
+    except Exception as error:  # this message alone cannot be built, encoded or sent
+        log.exception("could not send outbox message %s", message.id)
+        service.record_failure(message, f"could not send: {error!r}", connection=records)
+        connection.reset()  # the relay may be left inside this message's transaction
+        return
     service.mark_sent(message, connection=records)
     log.info("sent outbox message %s (%s) to lead %s", message.id, message.template, message.lead_id)
 
 
-def lease_ended(message: OutboxMessage) -> bool:
-    """True once the claim has run out: another worker may have retaken the message."""
-    return message.locked_until is not None and message.locked_until <= utcnow()
+def hold_claim(pending: list[OutboxMessage]) -> list[OutboxMessage]:
+    """The messages of a batch still claimed by this worker, with lease left for one more send.
+
+    When less is left than one send may take, the claim is renewed first. A claim that has
+    already run out (a paused worker, a jump of the clock) renews nothing: another worker
+    may have retaken the rest of the batch, so it is left to them.
+    """
+    if not pending or pending[0].locked_until - utcnow() >= claims.longest_send():
+        return pending
+    still_held = claims.renew_claim(pending)
+    if len(still_held) < len(pending):
+        log.warning("outbox claim ran out; leaving %d message(s) for the next claim", len(pending) - len(still_held))
+    return still_held
 
 
 def records_connection() -> Connection:
@@ -95,11 +120,7 @@ def deliver_emails(messages: list[OutboxMessage]) -> None:
     pending = list(messages)
     try:
         with open_connection() as connection, public_site_links(), records_connection() as records:
-            while pending:
-                if lease_ended(pending[0]):
-                    # A slow relay outlasted the lease: leave the rest to whoever retakes them.
-                    log.warning("outbox lease ended; leaving %d message(s) for the next claim", len(pending))
-                    return
+            while pending := hold_claim(pending):
                 send_one(connection, pending[0], records)
                 pending.pop(0)
     except CONNECTION_ERRORS as error:
@@ -110,7 +131,7 @@ def deliver_emails(messages: list[OutboxMessage]) -> None:
 
 def deliver_batch(worker_id: str) -> int:
     """Claim one batch of due messages and deliver it; return how many were claimed."""
-    ids = service.claim_due_messages(worker_id, current_app.config["OUTBOX_BATCH_SIZE"])
+    ids = claims.claim_due_messages(worker_id, current_app.config["OUTBOX_BATCH_SIZE"])
     if not ids:
         return 0
     messages = list(
@@ -122,9 +143,9 @@ def deliver_batch(worker_id: str) -> int:
     # Nor hold it while the relay connects (a silent relay takes SMTP_TIMEOUT): web requests would wait.
     db.session.commit()
     emails = [message for message in messages if message.kind == "email"]
-    for message in messages:
-        if message.kind != "email":
-            deliver_other(message)
+    others = [message for message in messages if message.kind != "email"]
+    while others := hold_claim(others):
+        deliver_other(others.pop(0))
     if emails:
         deliver_emails(emails)
     db.session.remove()
@@ -135,7 +156,11 @@ def deliver_other(message: OutboxMessage) -> None:
     """Messages that are not email (webhook calls) are delivered by their own module."""
     from .webhooks import deliver_webhook  # imported here: webhooks need the staff models
 
-    deliver_webhook(message)
+    try:
+        deliver_webhook(message)
+    except Exception as error:  # whatever breaks one call must not hold up the batch
+        log.exception("could not deliver outbox message %s", message.id)
+        service.record_failure(message, f"could not deliver: {error!r}")
 
 
 def run_worker(once: bool = False, stop: threading.Event | None = None) -> int:

@@ -1,0 +1,83 @@
+"""Claims: which worker is sending which due messages, and until when."""
+
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+
+from ..database import is_postgresql, utcnow
+from ..extensions import db
+from .models import OutboxMessage
+
+# One send waits for at most this many answers (MAIL, RCPT, DATA, the end of the data, and
+# writing the message between them; a webhook: connect, send, answer), each up to SMTP_TIMEOUT.
+TIMEOUTS_PER_SEND = 5
+
+
+def longest_send() -> timedelta:
+    """The longest one message's delivery can take: a worker renews its claim before less is left."""
+    return TIMEOUTS_PER_SEND * timedelta(seconds=current_app.config["SMTP_TIMEOUT"])
+
+
+def lease_length() -> timedelta:
+    """How long a claim lasts: OUTBOX_LEASE, and never less than one send can take."""
+    return max(current_app.config["OUTBOX_LEASE"], longest_send())
+
+
+def claim_due_messages(worker_id: str, limit: int) -> list[int]:
+    """Lease up to `limit` due messages to this worker and commit; return their ids.
+
+    Due means queued and due, or claimed by a worker whose lease ran out (it crashed).
+    On PostgreSQL FOR UPDATE SKIP LOCKED lets any number of workers claim side by side;
+    on SQLite the transaction's BEGIN IMMEDIATE already serialises them.
+    """
+    now = utcnow()
+    due = or_(
+        and_(OutboxMessage.status == "queued", OutboxMessage.due_at <= now),
+        and_(OutboxMessage.status == "sending", OutboxMessage.locked_until < now),
+    )
+    query = select(OutboxMessage.id).where(due).order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)
+    if is_postgresql():
+        query = query.with_for_update(skip_locked=True)
+    ids = list(db.session.scalars(query))
+    if ids:
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .values(
+                status="sending",
+                locked_by=worker_id,
+                locked_until=now + lease_length(),
+                attempts=OutboxMessage.attempts + 1,
+            )
+        )
+    db.session.commit()
+    return ids
+
+
+def renew_claim(messages: list[OutboxMessage]) -> list[OutboxMessage]:
+    """Extend the lease on messages of one claim and commit; return those still held.
+
+    A claim that has ended renews nothing: another worker may have retaken its rows. A row
+    is renewed only while it carries this claim's end (not sent, failed or retaken since).
+    """
+    held_until = messages[0].locked_until
+    now = utcnow()
+    if held_until <= now:
+        return []
+    locked_until = now + lease_length()
+    renewed = set(
+        db.session.scalars(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([message.id for message in messages]), OutboxMessage.locked_until == held_until)
+            .values(locked_until=locked_until)
+            .returning(OutboxMessage.id),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    db.session.commit()
+    still_held = [message for message in messages if message.id in renewed]
+    for message in still_held:
+        set_committed_value(message, "locked_until", locked_until)
+    return still_held
