@@ -177,10 +177,20 @@ def _configure_sqlite(engine) -> None:
 ROW_ID_MAX = 2**31 - 1
 
 
+ROW_ID_DIGITS = len(str(ROW_ID_MAX))
+
+
 def row_id(text) -> int | None:
-    """An id typed or sent by a visitor ("42"), or None when it cannot name a row."""
+    """An id typed or sent by a visitor ("42"), or None when it cannot name a row.
+
+    ASCII digits only: str.isdigit() also says yes to "²" (which int() refuses) and "٣" (which
+    int() reads as 3). The length is checked first: int() refuses thousands of digits.
+    """
     text = str(text)
-    return int(text) if text.isdigit() and int(text) <= ROW_ID_MAX else None
+    if not (text.isascii() and text.isdigit()) or len(text) > ROW_ID_DIGITS:
+        return None
+    number = int(text)
+    return number if number <= ROW_ID_MAX else None
 
 
 def page_number() -> int:

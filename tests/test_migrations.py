@@ -9,11 +9,12 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine
 
 from leadgen.extensions import db
 
 from .conftest import ON_POSTGRESQL, TEST_DATABASE_URL, recreate_postgresql_database
+from .helpers import row_counts
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,11 +53,6 @@ def test_db_upgrade_twice_changes_nothing(empty_database_url):
     assert flask_cli(empty_database_url, "db", "upgrade").returncode == 0
     again = flask_cli(empty_database_url, "db", "upgrade")
     assert again.returncode == 0, again.stderr
-
-
-def row_counts() -> dict[str, int]:
-    tables = db.metadata.sorted_tables
-    return {table.name: db.session.scalar(select(func.count()).select_from(table)) for table in tables}
 
 
 def test_demo_seed_twice_changes_nothing_the_second_time(app, runner):
