@@ -39,6 +39,13 @@ class UTCDateTime(TypeDecorator):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+# __table_args__ of every table holding personal data: on SQLite, AUTOINCREMENT, so an id is
+# never given again after its row is deleted (SQLite otherwise reuses the highest id, and a link
+# or a record naming an erased person's id would name a newcomer). PostgreSQL's sequences never
+# reuse an id; the option means nothing there.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 def is_postgresql() -> bool:
     """True when the app talks to PostgreSQL (row locks with SKIP LOCKED are available)."""
     return db.engine.dialect.name == "postgresql"

@@ -4,28 +4,16 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
 from leadgen.extensions import db
 
-from .conftest import ON_POSTGRESQL, TEST_DATABASE_URL, recreate_postgresql_database
 from .helpers import row_counts
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def empty_database_url(tmp_path) -> str:
-    """A database with nothing in it, of the kind this test run uses."""
-    if ON_POSTGRESQL:
-        parts = urlsplit(TEST_DATABASE_URL)
-        return recreate_postgresql_database(urlunsplit(parts._replace(path=f"{parts.path}_migrations")))
-    return f"sqlite:///{tmp_path / 'upgraded.sqlite3'}"
 
 
 def flask_cli(database_url: str, *args: str) -> subprocess.CompletedProcess:

@@ -83,9 +83,64 @@ def test_anything_accepted_is_a_trimmed_lower_case_valid_address(text):
         assert error.messages["email"]  # refused with a message for the field
         return
     assert accepted == accepted.strip().lower() == normalise_email(text)
+    assert load(accepted)["email"] == accepted  # the canonical form is its own canonical form
     assert not has_control_characters(accepted)
-    assert len(accepted) <= 254
-    validate_email(accepted, check_deliverability=False)
+    assert len(accepted.encode()) <= 254
+    validated = validate_email(accepted, check_deliverability=False)
+    assert accepted.split("@")[1] == validated.ascii_domain  # the domain in its IDNA ASCII form
+    assert unicodedata.is_normalized("NFC", accepted)
+
+
+LOCAL_LETTERS = st.sampled_from("abcxyzéñøåüçłßjos" + "\u00e9\u00f1")
+DOMAIN_LETTERS = st.sampled_from("abcexmplzäöüéñ")
+FULLWIDTH = {char: chr(ord(char) - 0x21 + 0xFF01) for char in string.ascii_letters + string.digits}
+
+
+@st.composite
+def unicode_mailboxes(draw) -> str:
+    """An address with accents in the local part and maybe an internationalised domain."""
+    local = draw(st.text(LOCAL_LETTERS, min_size=1, max_size=10))
+    labels = draw(st.lists(st.text(DOMAIN_LETTERS, min_size=1, max_size=10), min_size=1, max_size=2))
+    return f"{local}@{'.'.join(labels)}.{draw(TLDS)}"
+
+
+@st.composite
+def spellings_of(draw, address: str) -> str:
+    """The same mailbox as a device may send it: decomposed accents, fullwidth or punycode
+    domain, upper case."""
+    local, domain = address.split("@")
+    if draw(st.booleans()):
+        local = unicodedata.normalize("NFD", local)
+    domain = draw(
+        st.sampled_from(
+            [
+                domain,
+                idna_ascii(domain),
+                "".join(FULLWIDTH.get(char, char) for char in domain),
+                unicodedata.normalize("NFD", domain),
+            ]
+        )
+    )
+    spelled = f"{local}@{domain}"
+    return spelled.upper() if draw(st.booleans()) and spelled.upper().lower() == spelled.lower() else spelled
+
+
+def idna_ascii(domain: str) -> str:
+    """The domain's "xn--" form, as a device or a mail client may hand it over."""
+    return validate_email(f"x@{domain}", check_deliverability=False).ascii_domain
+
+
+@FAST
+@given(st.data())
+def test_every_spelling_of_one_mailbox_gives_one_key(data):
+    address = data.draw(unicode_mailboxes())
+    try:
+        canonical = load(address)["email"]
+    except ValidationError:
+        assume(False)  # a domain IDNA refuses: not a mailbox
+    spellings = data.draw(st.lists(spellings_of(address), min_size=1, max_size=4))
+    assert {load(spelling)["email"] for spelling in spellings} == {canonical}
+    assert {normalise_email(spelling) for spelling in spellings} == {canonical}
 
 
 CONTROL = st.characters(codec="utf-8", categories=["Cc"])
