@@ -5,6 +5,7 @@ The document is read once at collection (from an app without a database) so each
 operation is its own test; the requests go over HTTP to the live server.
 """
 
+import base64
 import tempfile
 from urllib.parse import quote
 
@@ -259,3 +260,13 @@ def test_a_number_of_thousands_of_digits_is_a_400_not_a_500(odd_api):
         assert response.status_code == 400, (field, response.get_data(as_text=True))
         assert response.json["message"]
         assert_nothing_stored(odd_api, before)
+
+
+@pytest.mark.parametrize("odd_id", ["9" * 30, "9" * 5000, "٣", "²", "-5", "0", "1.5"])
+def test_a_page_cursor_naming_an_odd_id_is_a_422(odd_api, odd_id):
+    """A cursor is ours (base64 of "time|id"), but anyone can edit one."""
+    _app, client, headers, _values = odd_api
+    cursor = base64.urlsafe_b64encode(f"2026-11-24T12:00:00+00:00|{odd_id}".encode()).decode()
+    response = client.get("/api/v1/leads", query_string={"cursor": cursor}, headers=headers)
+    assert response.status_code == 422
+    assert response.json["errors"]["cursor"] == ["This page link is not valid; start again from the first page."]
