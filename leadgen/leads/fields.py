@@ -1,4 +1,4 @@
-"""Marshmallow fields every lead form shares: the email address and a person's name.
+"""Marshmallow fields the forms and API bodies share: the email address, a person's name, a row id.
 
 One mailbox is one lead, so every address is stored, looked up, hashed for erasure records
 and rate-limited in one canonical form (canonical_email): email-validator's normalisation
@@ -93,8 +93,8 @@ class RowId(fields.Integer):
     """
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("strict", False)
-        kwargs.setdefault("validate", validate.Range(min=1, max=ROW_ID_MAX))  # for the OpenAPI document
+        # Never fails (_deserialize checks first): it puts the bounds in the OpenAPI document.
+        kwargs.setdefault("validate", validate.Range(min=1, max=ROW_ID_MAX))
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
