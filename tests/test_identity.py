@@ -216,6 +216,20 @@ def seed_old_rows(connection) -> None:
             message(6, 4, "followup_call", "followup:4:ebook:1"),
         ],
     )
+    # A table another feature may add: any foreign key to leads.id follows the merge, and a
+    # row its unique constraint would refuse twice (the same tag) is kept once.
+    connection.execute(
+        text(
+            "CREATE TABLE lead_tags (id INTEGER PRIMARY KEY, tag VARCHAR(40) NOT NULL,"
+            " lead_id INTEGER NOT NULL REFERENCES leads (id) ON DELETE CASCADE,"
+            " CONSTRAINT uq_lead_tags_lead_tag UNIQUE (lead_id, tag))"
+        )
+    )
+    tags = [(1, 1, "vip"), (2, 2, "vip"), (3, 2, "ebook"), (4, 4, "vip"), (5, 3, "idn")]
+    for id_, lead_id, tag in tags:
+        connection.execute(
+            text("INSERT INTO lead_tags VALUES (:id, :tag, :lead)"), {"id": id_, "tag": tag, "lead": lead_id}
+        )
     staff = {"password_hash": "x", "role": "admin", "active": True, "created_at": START}
     insert("staff_users", [staff | {"email": "admin@ｃｌｉｎｉｃ.example"}])
 
@@ -275,6 +289,12 @@ def test_the_migration_merges_one_mailboxs_leads_keeping_every_row_and_the_stron
                 {"lead_id": 1},
             )
             assert rows("SELECT email FROM staff_users") == [("admin@clinic.example",)]
+            assert rows("SELECT lead_id, tag FROM lead_tags ORDER BY lead_id, tag") == [
+                (1, "ebook"),
+                (1, "vip"),
+                (3, "idn"),
+                (3, "vip"),
+            ]
             if not ON_POSTGRESQL:
                 assert sqlite_tables_without_autoincrement(connection) == []
                 assert rows("PRAGMA foreign_key_check") == []

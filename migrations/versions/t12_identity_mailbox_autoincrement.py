@@ -122,10 +122,25 @@ def merge_group(bind, leads: sa.Table, rows: list[dict]) -> None:
         for foreign_key in inspector.get_foreign_keys(name):
             if foreign_key["referred_table"] == "leads" and name != "leads":
                 [column] = foreign_key["constrained_columns"]
-                children = table(bind, name)
-                bind.execute(children.update().where(children.c[column].in_(merged)).values({column: keep}))
+                move_children(bind, inspector, name, column, keep, merged)
     bind.execute(leads.update().where(leads.c.id == keep).values(merged_state(rows)))
     bind.execute(leads.delete().where(leads.c.id.in_(merged)))
+
+
+def move_children(bind, inspector, name: str, column: str, keep: int, merged: list[int]) -> None:
+    """Point a table's rows at the kept lead. Where a unique constraint holds the lead column
+    (a tag, say), a merged lead's row the kept lead already has is the same fact: it goes."""
+    children = table(bind, name)
+    kept = children.alias("kept")  # the kept lead's rows, in a subquery of the same table
+    uniques = [unique["column_names"] for unique in inspector.get_unique_constraints(name)]
+    uniques += [index["column_names"] for index in inspector.get_indexes(name) if index["unique"]]
+    for merged_id in merged:  # one at a time: two merged leads may share a tag too
+        for columns in (columns for columns in uniques if column in columns):
+            others = [other for other in columns if other != column]
+            keeps = sa.select(*(kept.c[other] for other in others) or [kept.c[column]]).where(kept.c[column] == keep)
+            duplicate = sa.tuple_(*(children.c[other] for other in others)).in_(keeps) if others else keeps.exists()
+            bind.execute(children.delete().where(children.c[column] == merged_id, duplicate))
+        bind.execute(children.update().where(children.c[column] == merged_id).values({column: keep}))
 
 
 def merge_registrations(bind, keep: int, merged: list[int]) -> None:
