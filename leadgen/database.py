@@ -39,6 +39,13 @@ class UTCDateTime(TypeDecorator):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+# __table_args__ of every table holding personal data: on SQLite, AUTOINCREMENT, so an id is
+# never given again after its row is deleted (SQLite otherwise reuses the highest id, and a link
+# or a record naming an erased person's id would name a newcomer). PostgreSQL's sequences never
+# reuse an id; the option means nothing there.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 def is_postgresql() -> bool:
     """True when the app talks to PostgreSQL (row locks with SKIP LOCKED are available)."""
     return db.engine.dialect.name == "postgresql"
@@ -177,10 +184,20 @@ def _configure_sqlite(engine) -> None:
 ROW_ID_MAX = 2**31 - 1
 
 
+ROW_ID_DIGITS = len(str(ROW_ID_MAX))
+
+
 def row_id(text) -> int | None:
-    """An id typed or sent by a visitor ("42"), or None when it cannot name a row."""
+    """An id typed or sent by a visitor ("42"), or None when it cannot name a row.
+
+    ASCII digits only: str.isdigit() also says yes to "²" (which int() refuses) and "٣" (which
+    int() reads as 3). The length is checked first: int() refuses thousands of digits.
+    """
     text = str(text)
-    return int(text) if text.isdigit() and int(text) <= ROW_ID_MAX else None
+    if not (text.isascii() and text.isdigit()) or len(text) > ROW_ID_DIGITS:
+        return None
+    number = int(text)
+    return number if number <= ROW_ID_MAX else None
 
 
 def page_number() -> int:

@@ -54,6 +54,15 @@ def database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
+@pytest.fixture
+def empty_database_url(tmp_path) -> str:
+    """A database with nothing in it, of the kind this test run uses (for `db upgrade` tests)."""
+    if ON_POSTGRESQL:
+        parts = urlsplit(TEST_DATABASE_URL)
+        return recreate_postgresql_database(urlunsplit(parts._replace(path=f"{parts.path}_migrations")))
+    return f"sqlite:///{tmp_path / 'upgraded.sqlite3'}"
+
+
 @pytest.fixture(scope="session")
 def smtp_server():
     """A real SMTP server on a free port that flask-mail talks to."""
@@ -107,6 +116,9 @@ def empty_all_tables() -> None:
     else:
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
+        # AUTOINCREMENT tables remember their highest id here: start again from 1, as RESTART IDENTITY does.
+        if db.session.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")).first():
+            db.session.execute(text("DELETE FROM sqlite_sequence"))
     db.session.commit()
 
 

@@ -216,11 +216,11 @@ OFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 CSV_IMPORT = "CSV:44,34,76,1,,1033,false,false,false,false,false,-1,true"
 
 
-def to_xlsx(csv_path, tmp_path) -> tuple[str, str]:
+def to_xlsx(csv_path, tmp_path, csv_import=CSV_IMPORT) -> tuple[str, str]:
     """Convert with LibreOffice headless; return (sheet XML, shared strings XML)."""
     subprocess.run(
         [OFFICE, f"-env:UserInstallation=file://{tmp_path}/office-profile", "--headless"]
-        + [f"--infilter={CSV_IMPORT}", "--convert-to", "xlsx", "--outdir", str(tmp_path), str(csv_path)],
+        + [f"--infilter={csv_import}", "--convert-to", "xlsx", "--outdir", str(tmp_path), str(csv_path)],
         check=True,
         capture_output=True,
         timeout=120,
@@ -247,9 +247,44 @@ def test_libreoffice_opens_the_export_with_accents_and_no_live_formula(app, clie
     assert re.search(r"<f[ >]", to_xlsx(control, tmp_path)[0])
 
 
+# Cells a spreadsheet that splits on ";", "," or a tab would cut into pieces, one a formula.
+SPLIT_HOSTILE = {
+    "first_name": "Ann;=1+1;",
+    "utm_source": "tab\t=2+2\t",
+    "utm_medium": "Cy;+3;",
+    "utm_campaign": "Di;@SUM(1;2);x,-4",
+}
+ALL_SPLITTERS = "CSV:44/59/9,34,76,1,,1033,false,false,false,false,false,-1,true"
+
+
+def test_no_piece_a_splitting_spreadsheet_cuts_off_starts_a_formula(app, client, tmp_path):
+    with app.app_context():
+        add_lead("pieces@example.com", **SPLIT_HOSTILE)
+        signed_in(app, client)
+    _response, body = download(client)
+    [row] = parse(body)
+    assert row["first_name"] == "Ann;'=1+1;"
+    assert row["utm_source"] == "tab\t'=2+2\t"
+    assert row["utm_medium"] == "Cy;'+3;"
+    assert row["utm_campaign"] == "Di;'@SUM(1;2);x,'-4"
+    for cell in row.values():
+        pieces = re.split("[,;\t]", cell)
+        assert not any(piece.startswith(("=", "+", "-", "@", "\t", "\r")) for piece in pieces), cell
+    if OFFICE is None:
+        pytest.skip("LibreOffice (soffice) is not installed: spreadsheet check skipped")
+    exported = tmp_path / "pieces.csv"
+    exported.write_bytes(body)
+    assert "<f" not in to_xlsx(exported, tmp_path, ALL_SPLITTERS)[0], "a piece of a cell became a formula"
+    # The same import does evaluate the pieces without the apostrophes.
+    control = tmp_path / "control.csv"
+    control.write_bytes(body.replace(b";'=", b";="))
+    assert re.search(r"<f[ >]", to_xlsx(control, tmp_path, ALL_SPLITTERS)[0])
+
+
 def test_neutralise_for_row_by_row_exports():
     from leadgen.leads.export import neutralise
 
+    assert neutralise("Ann;=1+1,+2\t\t-3") == "Ann;'=1+1,'+2\t'\t'-3"
     assert [neutralise(v) for v in ("=cmd", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "Begoña", None, 7)] == [
         "'=cmd",
         "'+1",

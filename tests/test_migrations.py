@@ -4,27 +4,16 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine
 
 from leadgen.extensions import db
 
-from .conftest import ON_POSTGRESQL, TEST_DATABASE_URL, recreate_postgresql_database
+from .helpers import row_counts
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def empty_database_url(tmp_path) -> str:
-    """A database with nothing in it, of the kind this test run uses."""
-    if ON_POSTGRESQL:
-        parts = urlsplit(TEST_DATABASE_URL)
-        return recreate_postgresql_database(urlunsplit(parts._replace(path=f"{parts.path}_migrations")))
-    return f"sqlite:///{tmp_path / 'upgraded.sqlite3'}"
 
 
 def flask_cli(database_url: str, *args: str) -> subprocess.CompletedProcess:
@@ -52,11 +41,6 @@ def test_db_upgrade_twice_changes_nothing(empty_database_url):
     assert flask_cli(empty_database_url, "db", "upgrade").returncode == 0
     again = flask_cli(empty_database_url, "db", "upgrade")
     assert again.returncode == 0, again.stderr
-
-
-def row_counts() -> dict[str, int]:
-    tables = db.metadata.sorted_tables
-    return {table.name: db.session.scalar(select(func.count()).select_from(table)) for table in tables}
 
 
 def test_demo_seed_twice_changes_nothing_the_second_time(app, runner):

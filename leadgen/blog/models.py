@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import UTCDateTime, utcnow
+from ..database import NEVER_REUSE_IDS, UTCDateTime, utcnow
 from ..extensions import db
 
 # pending: waits for staff; approved: public; spam and trash: hidden, kept for review.
@@ -39,6 +39,7 @@ class Comment(db.Model):
     __table_args__ = (
         Index("ix_comments_post_status", "post_id", "status"),
         Index("ix_comments_status_created_at", "status", "created_at"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

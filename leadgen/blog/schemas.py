@@ -6,8 +6,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
-from ..database import ROW_ID_MAX
-from ..leads.fields import EmailAddress, PlainText
+from ..leads.fields import EmailAddress, PlainText, RowId
 from .models import COMMENT_STATUSES
 
 MODERATION_STATUSES = ("approved", "spam", "trash")
@@ -57,11 +56,9 @@ class CommentCreateSchema(Schema):
     )
     website = Website(load_default=None, allow_none=True, metadata={"description": "http(s) only; others dropped"})
     body = CommentBody(required=True, error_messages={"required": "Write your comment."})
-    parent_id = fields.Integer(
+    parent_id = RowId(
         load_default=None,
         allow_none=True,
-        strict=False,
-        validate=validate.Range(max=ROW_ID_MAX, error=CHOOSE_PARENT),
         error_messages={"invalid": CHOOSE_PARENT},
         metadata={"description": "The comment this one replies to"},
     )

@@ -7,7 +7,7 @@ from sqlalchemy import String, Text, cast, delete, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..blog.service import anonymise_comments
-from ..database import UTCDateTime, utcnow
+from ..database import NEVER_REUSE_IDS, UTCDateTime, utcnow
 from ..extensions import db
 from ..outbox.models import OutboxMessage
 from ..webinars.cancellation import release_seats_held_by
@@ -19,6 +19,7 @@ class ErasedLead(db.Model):
     """Who erased which lead and when; the email survives only as a SHA-256, to refuse re-imports."""
 
     __tablename__ = "erased_leads"
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The id the lead had: the audit names whom by id, never by address.

@@ -8,6 +8,7 @@ million leads cost the memory of one batch. bench/export times it against COPY.
 import csv
 import io
 import logging
+import re
 from collections.abc import Callable, Iterator
 
 from sqlalchemy import Select, String, and_, case, cast, func, literal, select
@@ -23,6 +24,14 @@ logger = logging.getLogger(__name__)
 
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Where a spreadsheet opening the file may split a cell (a locale's ";", a tab, the comma):
+# every piece after one of these is a cell of its own, so none may start a formula either.
+CELL_SPLITTERS = (",", ";", "\t")
+# A piece's formula start, and the apostrophe that makes it text: "Ann;=X" becomes "Ann;'=X".
+PIECE_GUARDS = tuple(
+    (splitter + start, splitter + "'" + start) for splitter in CELL_SPLITTERS for start in FORMULA_STARTS
+)
+SPLIT_FORMULA = re.compile(f"([{re.escape(''.join(CELL_SPLITTERS))}])(?=[{re.escape(''.join(FORMULA_STARTS))}])")
 BATCH_ROWS = 2000
 BOM = "\ufeff"  # lets Excel detect UTF-8, so é and ñ survive a double-click
 
@@ -44,23 +53,37 @@ def utc_text(column):
 
 
 def neutralise(value):
-    """One cell made safe in Python (for exports built row by row): '=cmd becomes text; dates as text."""
+    """One cell made safe in Python (for exports built row by row): '=cmd and a;'=cmd are text; dates as text."""
     if value is None:
         return ""
     if isinstance(value, str):
+        value = SPLIT_FORMULA.sub(r"\1'", value)
         return "'" + value if value.startswith(FORMULA_STARTS) else value
     if hasattr(value, "isoformat"):
         return value.isoformat(" ", "seconds")
     return value
 
 
+def guard_pieces(column):
+    """`column` with an apostrophe after each splitter that a formula start follows (SQL REPLACE).
+
+    A tab is both a splitter and a formula start: a run of tabs needs a second pass, since
+    one REPLACE does not see the pair that overlaps the one it just changed.
+    """
+    for piece, guarded in (*PIECE_GUARDS, ("\t\t", "\t'\t")):
+        column = func.replace(column, literal(piece, String), literal(guarded, String))
+    return column
+
+
 def safe_text(column):
-    """Text a spreadsheet shows rather than evaluates (OWASP CSV injection): "=cmd" becomes "'=cmd".
+    """Text a spreadsheet shows rather than evaluates (OWASP CSV injection): "=cmd" becomes "'=cmd"
+    and "Ann;=cmd" becomes "Ann;'=cmd", as neutralise() does.
 
     Done in the SELECT, so rows go from the cursor to csv.writer untouched (no Python per
     cell), and COPY of the same SELECT in bench/export produces the very same cells.
     """
-    return case((func.substr(column, 1, 1).in_(FORMULA_STARTS), literal("'", String) + column), else_=column)
+    guarded = guard_pieces(column)
+    return case((func.substr(column, 1, 1).in_(FORMULA_STARTS), literal("'", String) + guarded), else_=guarded)
 
 
 COLUMNS = (

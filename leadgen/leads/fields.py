@@ -1,14 +1,44 @@
-"""Marshmallow fields every lead form shares: the email address and a person's name."""
+"""Marshmallow fields the forms and API bodies share: the email address, a person's name, a row id.
+
+One mailbox is one lead, so every address is stored, looked up, hashed for erasure records
+and rate-limited in one canonical form (canonical_email): email-validator's normalisation
+(Unicode NFC local part, IDNA domain: fullwidth letters and other compatibility forms mapped,
+case folded), then
+
+- the domain in its ASCII (IDNA "xn--") form: `x@exämple.com` and `x@xn--exmple-cua.com` are
+  one key, and an address with an ASCII local part is deliverable by any relay;
+- the local part in lower case: mailbox providers ignore its case, and people do not type it
+  consistently. Non-ASCII local parts stay valid (delivered with SMTPUTF8).
+"""
 
 import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, validate
+
+from ..database import ROW_ID_MAX, row_id
+
+# RFC 5321: the longest address a relay must accept (email-validator counts its UTF-8 octets).
+EMAIL_MAX_LENGTH = 254
+
+
+def canonical_email(value: str) -> str:
+    """The one stored form of an address; raises EmailNotValidError for text that is none.
+
+    Syntax only: no DNS in a request. Idempotent: canonical_email(canonical_email(x)) ==
+    canonical_email(x).
+    """
+    checked = validate_email(value.strip().lower(), check_deliverability=False)
+    return f"{checked.local_part}@{checked.ascii_domain}"
 
 
 def normalise_email(value: str) -> str:
-    """Trim and lower-case: one person is one lead however they type their address."""
-    return value.strip().lower()
+    """The canonical form of an address for lookups; text that is no address comes back trimmed
+    and lower-cased (it matches no stored lead, as every stored address is canonical)."""
+    try:
+        return canonical_email(value)
+    except EmailNotValidError:
+        return value.strip().lower()
 
 
 def has_control_characters(value: str) -> bool:
@@ -17,22 +47,22 @@ def has_control_characters(value: str) -> bool:
 
 
 class EmailAddress(fields.String):
-    """An email address checked by email-validator (syntax only: no DNS in a request)."""
+    """An email address checked by email-validator, loaded as its canonical form (canonical_email)."""
 
     default_error_messages = {"invalid": "Enter an email address like name@example.com."}
 
     def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        text = normalise_email(text)
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
         if not text:
             raise ValidationError("Enter your email address.")
-        if len(text) > 254 or has_control_characters(text):
+        if len(text) > EMAIL_MAX_LENGTH or has_control_characters(text):
             raise self.make_error("invalid")
         try:
-            validate_email(text, check_deliverability=False)
+            # email-validator also refuses what no relay could deliver: quoted local parts, IP
+            # literals, special-use domains, over 254 octets once the domain is in IDNA ASCII.
+            return canonical_email(text)
         except EmailNotValidError as error:
             raise ValidationError(f"Enter an email address like name@example.com. {error}") from error
-        return text
 
 
 class PlainText(fields.String):
@@ -53,3 +83,25 @@ class PlainText(fields.String):
         if not text and self.required:
             raise ValidationError(self.required_message or f"Enter {self.label}.")
         return text
+
+
+class RowId(fields.Integer):
+    """The id of a row, sent as a JSON number or as ASCII digits ("42"), from 1 to ROW_ID_MAX.
+
+    Anything else gets the field's "invalid" message: Unicode digits ("²", "٣"), signs,
+    fractions, and numbers too long for int() or for an INTEGER column.
+    """
+
+    def __init__(self, **kwargs):
+        # Never fails (_deserialize checks first): it puts the bounds in the OpenAPI document.
+        kwargs.setdefault("validate", validate.Range(min=1, max=ROW_ID_MAX))
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value if 1 <= value <= ROW_ID_MAX else None
+        else:
+            number = row_id(value) if isinstance(value, str) else None
+        if not number:
+            raise self.make_error("invalid")
+        return number

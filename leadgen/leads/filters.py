@@ -14,6 +14,7 @@ from flask import current_app
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 from sqlalchemy import Select, literal, or_, select, tuple_
 
+from ..database import row_id
 from ..extensions import db
 from ..webinars.models import Registration, Webinar
 from .fields import PlainText
@@ -120,7 +121,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         created_at = datetime.fromisoformat(stamp)
         if created_at.tzinfo is None:
             raise ValueError("naive")
-        return created_at, int(lead_id)
+        if not (number := row_id(lead_id)):  # we only issue ids of rows
+            raise ValueError("not an id")
+        return created_at, number
     except (ValueError, binascii.Error, UnicodeDecodeError) as error:
         raise InvalidCursor("This page link is not valid; start again from the first page.") from error
 

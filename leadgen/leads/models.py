@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import UTCDateTime, utcnow
+from ..database import NEVER_REUSE_IDS, UTCDateTime, utcnow
 from ..extensions import db
 
 # Where a lead first came from, and what they can be doing.
@@ -22,6 +22,7 @@ class Lead(db.Model):
         # Keyset pages of a filtered list: equality column first, then the page order.
         Index("ix_leads_source_created_at", "source", "created_at", "id"),
         Index("ix_leads_status_created_at", "status", "created_at", "id"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,6 +57,7 @@ class Consent(db.Model):
     """Evidence of a consent decision: the exact words shown, when, from where."""
 
     __tablename__ = "consents"
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
@@ -77,6 +79,7 @@ class Activity(db.Model):
     """Something a lead did (asked for the ebook, registered, commented) or staff did to them."""
 
     __tablename__ = "activities"
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
@@ -98,6 +101,7 @@ class ExportLog(db.Model):
     """One export of leads (who, when, with which filters, how many rows): personal data leaving us."""
 
     __tablename__ = "export_logs"
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The staff member's email, or "cli" for `flask leads export`.

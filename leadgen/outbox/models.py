@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import UTCDateTime, utcnow
+from ..database import NEVER_REUSE_IDS, UTCDateTime, utcnow
 from ..extensions import db
 
 # queued -> sending -> sent | queued again (retry) | failed; or cancelled before sending.
@@ -18,7 +18,7 @@ class OutboxMessage(db.Model):
     """A message waiting for, undergoing or done with delivery."""
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_status_due_at", "status", "due_at"),)
+    __table_args__ = (Index("ix_outbox_status_due_at", "status", "due_at"), NEVER_REUSE_IDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # "email" goes over SMTP; other kinds (webhooks) have their own deliverer.

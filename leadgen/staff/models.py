@@ -6,7 +6,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import UTCDateTime, utcnow
+from ..database import NEVER_REUSE_IDS, UTCDateTime, utcnow
 from ..extensions import db
 
 # admin: everything, including erasing leads and managing staff; marketing: everything else.
@@ -17,6 +17,7 @@ class StaffUser(UserMixin, db.Model):
     """A member of the clinic's staff who signs in to the console or uses the API."""
 
     __tablename__ = "staff_users"
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -51,6 +52,7 @@ class ApiToken(db.Model):
     """A bearer token for the staff API; only its SHA-256 is stored."""
 
     __tablename__ = "api_tokens"
+    __table_args__ = (NEVER_REUSE_IDS,)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)

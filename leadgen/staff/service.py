@@ -4,13 +4,13 @@ import hashlib
 import secrets
 from functools import cache
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import utcnow
 from ..extensions import db
-from ..leads.fields import normalise_email
+from ..leads.fields import canonical_email, normalise_email
 from .models import ROLES, ApiToken, StaffUser
 
 MIN_PASSWORD_LENGTH = 12
@@ -29,11 +29,10 @@ def password_hash(password: str) -> str:
 
 def create_staff_user(email: str, password: str, role: str) -> StaffUser:
     """Create an account; refuses unknown roles, short passwords and duplicate emails."""
-    email = normalise_email(email)
     try:
-        validate_email(email, check_deliverability=False)
+        email = canonical_email(email)
     except EmailNotValidError as error:
-        raise StaffError(f"{email!r} is not an email address ({error})") from error
+        raise StaffError(f"{email.strip()!r} is not an email address ({error})") from error
     if role not in ROLES:
         raise StaffError(f"role must be one of {', '.join(ROLES)}")
     if find_staff_user(email) is not None:

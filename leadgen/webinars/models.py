@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import UTCDateTime, utcnow
+from ..database import NEVER_REUSE_IDS, UTCDateTime, utcnow
 from ..extensions import db
 from ..leads.models import Lead
 
@@ -81,7 +81,10 @@ class Registration(db.Model):
     """One lead's seat at one webinar; the same person registering again reuses this row."""
 
     __tablename__ = "webinar_registrations"
-    __table_args__ = (UniqueConstraint("webinar_id", "lead_id", name="uq_webinar_registrations_webinar_lead"),)
+    __table_args__ = (
+        UniqueConstraint("webinar_id", "lead_id", name="uq_webinar_registrations_webinar_lead"),
+        NEVER_REUSE_IDS,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     webinar_id: Mapped[int] = mapped_column(ForeignKey("webinars.id", ondelete="CASCADE"), index=True)
