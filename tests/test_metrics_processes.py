@@ -44,17 +44,19 @@ def run_to_the_end(process: str, env: dict, log: Path, *arguments: str) -> None:
 
 
 def test_counters_add_up_across_two_gunicorn_workers_and_the_outbox_worker(tmp_path):
-    metrics_dir = tmp_path / "metrics"  # not made here: the Procfile's wrapper makes it
+    # Not set nor made here: the Procfile's wrapper puts it in $TMPDIR and makes it.
+    metrics_dir = tmp_path / "leadgen-metrics"
     env = procfile_env(
         tmp_path,
+        TMPDIR=str(tmp_path),
         WEB_CONCURRENCY="2",
-        PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
         METRICS_TOKEN=TOKEN,
         LOG_FORMAT="json",
         RATELIMIT_ENABLED="false",
         MAIL_SERVER="",
         MAIL_FILE_DIR=str(tmp_path / "mail"),
     )
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     log = tmp_path / "web.log"
     run_to_the_end("release", env, tmp_path / "release.log")
     with running_web(env, log) as base:
