@@ -21,7 +21,11 @@ node_modules/.installed: package-lock.json
 
 install: $(VENV)/.installed
 
+# Web and worker add up their metrics counters in files here (prometheus-client's multiprocess
+# mode, see README "Watching it run"); emptied at each start, as both processes start afresh.
+run: export PROMETHEUS_MULTIPROC_DIR := $(CURDIR)/instance/metrics
 run: install
+	rm -rf "$(PROMETHEUS_MULTIPROC_DIR)" && mkdir -p "$(PROMETHEUS_MULTIPROC_DIR)"
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed
 	@echo

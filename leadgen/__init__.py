@@ -1,6 +1,5 @@
 """leadgen: the clinic's lead capture, delivery and follow-up service."""
 
-import logging
 from pathlib import Path
 
 from flask import Flask
@@ -8,7 +7,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import errors, models  # noqa: F401  (models: every table known to SQLAlchemy and Alembic)
+from . import errors, metrics, models  # noqa: F401  (models: every table known to SQLAlchemy and Alembic)
 from .admin import views as admin_views
 from .blog import admin as blog_admin
 from .blog import api as blog_api
@@ -23,6 +22,7 @@ from .extensions import api, csrf, db, limiter, login_manager, mail, migrate
 from .followups import views as followup_views
 from .leads import api as leads_api
 from .leads import cli as leads_cli
+from .logformat import configure_logging
 from .outbox import cli as outbox_cli
 from .ratelimits import warn_if_counted_per_process
 from .requestlog import register_request_logging
@@ -52,6 +52,7 @@ PAGE_BLUEPRINTS = (
     staff_admin.bp,
     admin_views.bp,
     webhooks_views.bp,
+    metrics.bp,
 )
 API_BLUEPRINTS = (
     ebook_api.blp,
@@ -109,9 +110,8 @@ def register_sessions(app: Flask) -> None:
 
 
 def register_logging(app: Flask) -> None:
-    """Log to stderr, where gunicorn, honcho and the platform collect it."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """Log to stderr, where gunicorn, honcho and the platform collect it, as LOG_FORMAT says."""
+    configure_logging(app.config["LOG_FORMAT"])
 
 
 def register_proxies(app: Flask) -> None:

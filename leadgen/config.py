@@ -10,6 +10,7 @@ from .followups.officehours import checked_office_hours, checked_timezone
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+LOG_FORMATS = ("text", "json")
 
 
 def parse_bool(value: str | bool | None, default: bool = False) -> bool:
@@ -33,6 +34,14 @@ def parse_duration(text: str) -> timedelta:
 def parse_durations(text: str) -> list[timedelta]:
     """Read a comma-separated list of durations, e.g. "1m,5m,30m"."""
     return [parse_duration(part) for part in text.split(",") if part.strip()]
+
+
+def checked_log_format(text: str) -> str:
+    """LOG_FORMAT: "text" (the default) or "json"; anything else stops start-up saying so."""
+    value = text.strip().lower() or "text"
+    if value not in LOG_FORMATS:
+        raise ValueError(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {text!r}")
+    return value
 
 
 def database_url(instance_path: Path) -> str:
@@ -137,4 +146,7 @@ def load_settings(instance_path: Path) -> dict:
         # webhooks: off, loopback, private and link-local targets are refused (the CRM is on the internet).
         "WEBHOOK_ALLOW_PRIVATE": parse_bool(env("WEBHOOK_ALLOW_PRIVATE")),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Operations: GET /metrics answers only with this bearer token (unset: 404); logs as text or JSON lines.
+        "METRICS_TOKEN": env("METRICS_TOKEN", ""),
+        "LOG_FORMAT": checked_log_format(env("LOG_FORMAT", "text")),
     }

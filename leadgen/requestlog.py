@@ -6,9 +6,13 @@ gunicorn's own access log is off (Procfile) because it would write the raw reque
 """
 
 import logging
+import re
 import time
+import uuid
 
 from flask import Flask, Response, g, request
+
+from . import metrics
 
 log = logging.getLogger("leadgen.requests")
 # Flask-Limiter logs each refused request at INFO with its key, the visitor's IP; our line
@@ -17,6 +21,9 @@ LIMITER_LOG = logging.getLogger("flask-limiter")
 
 # What a request that matched no route is logged as: its path could be anything a stranger typed.
 UNMATCHED = "<unmatched>"
+# A proxy's X-Request-ID is kept only when it is short and plain (a UUID, a hex id): anything
+# else (a signed token, an address, a line break) could put what we never log into the log.
+SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9-]{8,36}")
 
 
 def route_name() -> str:
@@ -24,24 +31,37 @@ def route_name() -> str:
     return request.url_rule.rule if request.url_rule is not None else UNMATCHED
 
 
+def incoming_request_id() -> str:
+    """The X-Request-ID the proxy sent, if it looks safe; otherwise a new one."""
+    offered = request.headers.get("X-Request-ID", "")
+    return offered if SAFE_REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+
+
 def start_clock() -> None:
-    """Note when the request began."""
+    """Note when the request began and which id its log lines carry."""
     g.request_started = time.perf_counter()
+    g.request_id = incoming_request_id()
 
 
 def log_request(response: Response) -> Response:
-    """One line: method, route rule, status and duration in milliseconds."""
+    """One line: method, route rule, status and duration in milliseconds; and the same into the
+    latency histogram. The answer carries the request id, so a visitor's report can be found."""
     started = g.get("request_started")
     duration_ms = round((time.perf_counter() - started) * 1000, 1) if started is not None else None
     route = route_name()
-    log.info(
-        "%s %s %s %sms",
-        request.method,
-        route,
-        response.status_code,
-        duration_ms,
-        extra={"method": request.method, "route": route, "status": response.status_code, "duration_ms": duration_ms},
-    )
+    request_id = g.get("request_id")
+    fields = {
+        "method": request.method,
+        "route": route,
+        "status": response.status_code,
+        "duration_ms": duration_ms,
+        "request_id": request_id,
+    }
+    log.info("%s %s %s %sms", request.method, route, response.status_code, duration_ms, extra=fields)
+    if duration_ms is not None:
+        metrics.observe_request(request.method, route, response.status_code, duration_ms)
+    if request_id:
+        response.headers["X-Request-ID"] = request_id
     return response
 
 

@@ -2,21 +2,16 @@
 and start-up says so when rate limits are counted per process."""
 
 import logging
-import os
 import re
-import subprocess
-import sys
 import time
-from pathlib import Path
 from urllib.error import HTTPError
 from urllib.request import urlopen
 
 import pytest
 
-from .mailserver import free_port
+from .procfile import procfile_env, running_web
 from .test_site import request_ebook
 
-PROJECT = Path(__file__).resolve().parent.parent
 REQUEST_LOG = "leadgen.requests"
 
 
@@ -70,39 +65,13 @@ def test_a_crash_is_logged_by_its_route(make_app, caplog):
 @pytest.mark.slow
 def test_gunicorn_from_the_procfile_writes_routes_not_tokens(tmp_path):
     """The Procfile's own web command: its output names the route and never the token."""
-    web = next(line for line in (PROJECT / "Procfile").read_text().splitlines() if line.startswith("web:"))
-    port = free_port()
-    env = {
-        **os.environ,
-        "PORT": str(port),
-        "WEB_CONCURRENCY": "1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'leadgen.sqlite3'}",
-        "SECRET_KEY": "test-secret",
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-    }
-    command = web.removeprefix("web:").strip()
     log = tmp_path / "web.log"
-    with log.open("wb") as output:
-        # As the platform runs it: a shell expands ${WEB_CONCURRENCY:-2}, then becomes gunicorn.
-        server = subprocess.Popen(["sh", "-c", f"exec {command}"], cwd=PROJECT, env=env, stdout=output, stderr=output)
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).close()
-                    break
-                except OSError:
-                    assert time.monotonic() < deadline and server.poll() is None, log.read_text()
-                    time.sleep(0.2)
-            with pytest.raises(HTTPError) as forged:
-                urlopen(f"http://127.0.0.1:{port}/unsubscribe/SECRET-TOKEN-VALUE?email=ana%40example.com", timeout=5)
-            assert forged.value.code == 404
-            forged.value.close()
-            time.sleep(0.5)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with running_web(procfile_env(tmp_path, WEB_CONCURRENCY="1"), log) as base:
+        with pytest.raises(HTTPError) as forged:
+            urlopen(f"{base}/unsubscribe/SECRET-TOKEN-VALUE?email=ana%40example.com", timeout=5)
+        assert forged.value.code == 404
+        forged.value.close()
+        time.sleep(0.5)
     written = log.read_text()
     assert "GET /unsubscribe/<token> 404" in written, written
     assert "SECRET-TOKEN-VALUE" not in written and "ana%40example.com" not in written

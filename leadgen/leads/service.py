@@ -7,6 +7,7 @@ from sqlalchemy import case, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from .. import metrics
 from ..database import is_postgresql, utcnow
 from ..extensions import db
 from ..webhooks.service import emit_event, lead_payload
@@ -59,6 +60,7 @@ def capture_lead(
     granted = consent is not None and consent_granted
     now = utcnow()
     lead = upsert_lead(email, first_name, source, utm, granted, now)
+    metrics.record_capture(source)
     # The upsert leaves created_at alone on a returning lead, so only a new row carries ours.
     created = lead.created_at == now
     if granted:

@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
 
+from .. import metrics
 from ..database import is_postgresql, utcnow
 from ..extensions import db
 from .models import OutboxMessage
@@ -105,6 +106,7 @@ def save_state(message: OutboxMessage, connection: Connection | None = None, **v
 def mark_sent(message: OutboxMessage, connection: Connection | None = None) -> None:
     """Record the relay's acceptance at once, so a crash after this never resends it."""
     save_state(message, connection, status="sent", sent_at=utcnow(), locked_until=None, last_error=None)
+    metrics.record_sent(message)
 
 
 def record_failure(
@@ -117,6 +119,7 @@ def record_failure(
     else:
         due_at = utcnow() + delays[message.attempts - 1]
         save_state(message, connection, status="queued", due_at=due_at, last_error=error[:2000], locked_until=None)
+    metrics.record_failure(message)
 
 
 def cancel(message: OutboxMessage, reason: str) -> None:
