@@ -58,7 +58,12 @@ def address_check(email: str) -> str:
 
 def sign_for_lead(purpose: str, lead: Lead, **extra) -> str:
     """A token naming the lead and a digest of its address (plus `extra`), for one purpose."""
-    return sign(purpose, {**extra, "lead": lead.id, "check": address_check(lead.email)})
+    return sign_for_person(purpose, lead.id, lead.email, **extra)
+
+
+def sign_for_person(purpose: str, lead_id: int, email: str, **extra) -> str:
+    """sign_for_lead from the lead's id and address as a queued message holds them (no query)."""
+    return sign(purpose, {**extra, "lead": lead_id, "check": address_check(email)})
 
 
 def lead_for_payload(payload) -> Lead | None:

@@ -10,10 +10,10 @@ from ..extensions import db
 from ..followups.service import sequence_messages
 from ..leads.consent import MARKETING_EMAIL
 from ..leads.models import Activity, Lead
-from ..leads.service import Visit, capture_lead, find_lead, find_lead_by_email
+from ..leads.service import Visit, capture_lead, find_lead_by_email
 from ..outbox.models import OutboxMessage
 from ..outbox.service import enqueue_many, message_values
-from ..tokens import lead_for_payload, sign_for_lead, unsign
+from ..tokens import lead_for_payload, sign_for_person, unsign
 
 TOKEN_PURPOSE = "ebook-download"
 # However often someone asks, the ebook mail goes at most once an hour.
@@ -87,12 +87,9 @@ def resend_link(email: str, visit: Visit) -> bool:
     return queued
 
 
-def download_token(lead_id: int) -> str:
+def download_token(lead_id: int, email: str) -> str:
     """A signed token for the lead's download link, bound to the person (their address), not only the id."""
-    lead = find_lead(lead_id)
-    if lead is None:
-        raise LookupError(f"lead {lead_id} was erased: no download link to make")
-    return sign_for_lead(TOKEN_PURPOSE, lead)
+    return sign_for_person(TOKEN_PURPOSE, lead_id, email)
 
 
 def lead_for_download(token: str, record: bool = True) -> Lead | None:
