@@ -140,3 +140,14 @@ def test_a_link_from_before_a_later_unsubscribe_never_ends_it(clinic, smtp):
     assert client.get(path).status_code == 404
     assert client.post(path).status_code == 404
     assert lead(app).unsubscribed_at is not None
+
+
+def test_a_stranger_asking_again_and_again_causes_one_mail_a_day(clinic, smtp):
+    app = clinic()
+    unsubscribed_lead(app, smtp, double_opt_in=False)
+    moment = MONDAY_10AM_CST + timedelta(days=3)
+    for hours in (0, 2, 5):
+        with at(moment + timedelta(hours=hours)):
+            stranger_ticks_consent(app, "ebook api")
+    deliver_at(app, moment + timedelta(hours=6))
+    assert [mail["Subject"] for mail in smtp.messages].count(RESUBSCRIBE_SUBJECT) == 1

@@ -18,13 +18,14 @@ TOKEN_PURPOSE = "confirm-marketing"
 def needs_confirmation_link(lead: Lead | None, template: str, double_opt_in: bool) -> bool:
     """True when this mail should carry the confirmation link.
 
-    The mail that asks an unsubscribed person to resubscribe always does; otherwise, with
-    DOUBLE_OPT_IN, what a consenting, unconfirmed and subscribed lead asked for does.
+    The mail that asks an unsubscribed person to resubscribe always does (it is all that
+    mail is for); otherwise, with DOUBLE_OPT_IN, what a consenting, unconfirmed and
+    subscribed lead asked for does.
     """
     if lead is None:
         return False
     if template == RESUBSCRIBE_TEMPLATE:
-        return lead.unsubscribed_at is not None
+        return True
     return bool(double_opt_in and lead.marketing_consent and lead.confirmed_at is None and lead.unsubscribed_at is None)
 
 

@@ -144,14 +144,17 @@ def upsert_statement(postgresql: bool, granted: bool):
 
 
 def ask_to_resubscribe(lead: Lead, now) -> bool:
-    """Queue the mail whose button ends the lead's unsubscribe, at most one an hour; in the caller's transaction."""
+    """Queue the mail whose button ends the lead's unsubscribe, at most one a day; in the caller's transaction.
+
+    A day, not an hour as for the ebook: anyone can cause this mail to someone who asked us to stop.
+    """
     return enqueue(
         template=RESUBSCRIBE_TEMPLATE,
         recipient=lead.email,
         recipient_name=lead.first_name,
         context={"first_name": lead.first_name},
         lead_id=lead.id,
-        dedupe_key=f"resubscribe:{lead.id}:{now:%Y%m%d%H}",
+        dedupe_key=f"resubscribe:{lead.id}:{now:%Y%m%d}",
     )
 
 
