@@ -76,3 +76,14 @@ def test_a_new_lead_gets_the_name_given(app, client):
     assert client.post("/api/v1/ebook-requests", json=UNKNOWN).status_code == 202
     with app.app_context():
         assert db.session.scalars(select(Lead.first_name)).one() == "Noor"
+
+
+def test_a_full_webinar_answers_its_registrant_as_it_answers_a_stranger(app, client):
+    slug = make_webinar(app, capacity=1)
+    url = f"/api/v1/webinars/{slug}/registrations"
+    assert client.post(url, json=KNOWN).status_code == 202  # Ana takes the last seat
+    known, unknown = client.post(url, json=KNOWN), client.post(url, json=UNKNOWN)
+    assert answer(known) == answer(unknown)
+    assert known.status_code == 409
+    with app.app_context():
+        assert db.session.scalars(select(Lead.email)).all() == ["ana@example.com"]  # her seat stays
