@@ -33,11 +33,11 @@ def clinic_context() -> dict:
     }
 
 
-def ebook_download_url(lead_id: int) -> str:
+def ebook_download_url(lead_id: int, email: str) -> str:
     """An absolute, signed download link, made when the mail is rendered (so its age starts then)."""
     from .ebook.service import download_token
 
-    return url_for("ebook.download", token=download_token(lead_id), _external=True)
+    return url_for("ebook.download", token=download_token(lead_id, email), _external=True)
 
 
 def register_template_helpers(app) -> None:

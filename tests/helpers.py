@@ -37,6 +37,19 @@ def links_in(message) -> list[str]:
     return re.findall(r"https?://\S+", text_part(message))
 
 
+def confirm_links(message) -> list[str]:
+    """The "yes, send me your emails" links of a received message."""
+    return [url for url in links_in(message) if "/confirm/" in url]
+
+
+def press_confirm_button(client, link: str):
+    """Open a mailed confirmation link (a page with one button), then press the button (its POST)."""
+    path = link.removeprefix("http://leadgen.test")
+    page = client.get(path)
+    assert page.status_code == 200 and "Yes, send me your emails" in page.get_data(as_text=True)
+    return client.post(path, follow_redirects=True)
+
+
 STAFF_PASSWORD = "correct horse battery"
 
 

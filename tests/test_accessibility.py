@@ -52,10 +52,10 @@ def under(prefix: str, finder: Callable[[], str | None], suffix: str = "") -> Ca
 def any_lead_id() -> int | None:
     """A lead for the staff timeline, made through the ebook service like a real request."""
     from leadgen.ebook.service import request_ebook
-    from leadgen.leads.service import Visit
+    from leadgen.leads.service import Visit, find_lead_by_email
 
-    lead_id, _queued = request_ebook({"email": "ana@example.com", "first_name": "Ana", "consent": True}, Visit())
-    return lead_id
+    request_ebook({"email": "ana@example.com", "first_name": "Ana", "consent": True}, Visit())
+    return find_lead_by_email("ana@example.com").id
 
 
 def unsubscribe_token() -> str | None:

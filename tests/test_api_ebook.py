@@ -25,15 +25,14 @@ def stored_rows(app) -> dict[str, int]:
 NOTHING = {"Lead": 0, "Consent": 0, "Activity": 0, "OutboxMessage": 0}
 
 
-def test_request_answers_201_with_the_lead_and_queues_the_mail(app, client, smtp, deliver):
+def test_request_answers_202_accepted_and_queues_the_mail(app, client, smtp, deliver):
     body = {**VALID, "utm_source": "partner-site", "utm_campaign": "spring"}
     response = client.post(URL, json=body)
-    assert response.status_code == 201
-    answer = response.get_json()
-    assert answer["status"] == "queued"
+    assert response.status_code == 202
+    assert response.get_json() == {"status": "accepted"}
     assert "Set-Cookie" not in response.headers  # the API is cookie-free
     with app.app_context():
-        lead = db.session.get(Lead, answer["lead_id"])
+        lead = db.session.scalars(select(Lead)).one()
         assert (lead.email, lead.first_name, lead.source) == ("ana@example.com", "Ana", "ebook")
         assert (lead.utm_source, lead.utm_campaign, lead.marketing_consent) == ("partner-site", "spring", True)
     deliver()
@@ -45,14 +44,21 @@ def test_the_api_neither_reads_nor_sets_the_pages_session_cookie(app, client):
     client.get("/ebook")  # a page: its form's CSRF token goes in the session cookie
     assert client.get_cookie("session") is not None
     response = client.post(URL, json=VALID)
-    assert response.status_code == 201
+    assert response.status_code == 202
     assert "Set-Cookie" not in response.headers and "Cookie" not in response.headers.get("Vary", "")
 
 
-def test_asking_twice_within_the_hour_says_recently_sent(app, client):
-    first = client.post(URL, json=VALID).get_json()
-    second = client.post(URL, json={**VALID, "email": " ANA@Example.com"}).get_json()
-    assert second == {"lead_id": first["lead_id"], "status": "recently_sent"}
+def test_asking_twice_within_the_hour_answers_as_a_stranger_would_and_mails_once(app, client, smtp, deliver):
+    first = client.post(URL, json=VALID)
+    second = client.post(URL, json={**VALID, "email": " ANA@Example.com"})
+    stranger = client.post(URL, json={**VALID, "email": "new@example.com"})
+    assert first.status_code == second.status_code == stranger.status_code == 202
+    assert first.get_json() == second.get_json() == stranger.get_json() == {"status": "accepted"}
+    deliver()
+    assert sorted(mail["To"].addresses[0].addr_spec for mail in smtp.messages) == [
+        "ana@example.com",
+        "new@example.com",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -118,7 +124,7 @@ def test_no_cr_or_lf_reaches_a_mail_header(app, client, smtp, deliver):
     for name in injections:
         assert client.post(URL, json={**VALID, "first_name": name}).status_code == 422
     # A name with commas, quotes and non-ASCII letters is fine, and stays inside To:.
-    assert client.post(URL, json={**VALID, "first_name": 'José "Pepe", Jr.'}).status_code == 201
+    assert client.post(URL, json={**VALID, "first_name": 'José "Pepe", Jr.'}).status_code == 202
     deliver()
     [mail] = smtp.messages
     assert [envelope.rcpt_tos for envelope in smtp.handler.envelopes] == [["ana@example.com"]]
@@ -134,14 +140,15 @@ def test_openapi_document_lists_the_path_with_its_schemas(client):
     document = response.get_json()
     operation = document["paths"]["/api/v1/ebook-requests"]["post"]
     assert operation["summary"] == "Request the free ebook"
-    assert "201" in operation["responses"] and "422" in operation["responses"]
+    assert "202" in operation["responses"] and "422" in operation["responses"]
+    assert "201" not in operation["responses"]
     schemas = document["components"]["schemas"]
     request_ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     request_schema = schemas[request_ref.rsplit("/", 1)[-1]]
     assert {"email", "first_name", "consent", "utm_source"} <= set(request_schema["properties"])
     assert {"email", "first_name"} <= set(request_schema["required"])
-    answer_ref = operation["responses"]["201"]["content"]["application/json"]["schema"]["$ref"]
-    assert set(schemas[answer_ref.rsplit("/", 1)[-1]]["properties"]) == {"lead_id", "status"}
+    answer_ref = operation["responses"]["202"]["content"]["application/json"]["schema"]["$ref"]
+    assert set(schemas[answer_ref.rsplit("/", 1)[-1]]["properties"]) == {"status"}
 
 
 @pytest.fixture
@@ -160,7 +167,7 @@ def test_cors_allows_the_configured_origin_without_credentials(cors_client):
     assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
     assert "Access-Control-Allow-Credentials" not in preflight.headers
     response = cors_client.post(URL, json=VALID, headers=origin)
-    assert response.status_code == 201
+    assert response.status_code == 202
     assert response.headers["Access-Control-Allow-Origin"] == "https://www.clinic.example"
     assert "Access-Control-Allow-Credentials" not in response.headers
 
@@ -188,7 +195,7 @@ def test_twenty_simultaneous_requests_for_one_address_make_one_lead(app):
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert statuses == [201] * 20
+    assert statuses == [202] * 20
     rows = stored_rows(app)
     assert (rows["Lead"], rows["Activity"], rows["Consent"]) == (1, 20, 20)
     with app.app_context():

@@ -68,10 +68,12 @@ def existing_resources(app, base_url: str) -> dict:
             "posts": first_value("leadgen.blog.models", "Post"),
         }
         db.session.remove()
-    lead = requests.post(
+    requests.post(
         f"{base_url}/api/v1/ebook-requests", json={"email": "ana@example.com", "first_name": "Ana"}, timeout=10
     )
-    found["lead_id"] = lead.json()["lead_id"]
+    with app.app_context():  # the answer names no lead (it never tells who is known): look it up
+        found["lead_id"] = first_value("leadgen.leads.models", "Lead", "id")
+        db.session.remove()
     if found.get("posts"):
         comment = requests.post(
             f"{base_url}/api/v1/posts/{found['posts']}/comments",

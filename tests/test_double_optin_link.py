@@ -2,16 +2,13 @@
 
 from sqlalchemy import select
 
+from leadgen.demo import seed_ebook
 from leadgen.extensions import db
 from leadgen.leads.models import Lead
 from leadgen.outbox.worker import run_worker
 
-from .helpers import links_in, submit_form
+from .helpers import confirm_links, links_in, press_confirm_button, submit_form
 from .test_webinars import make_webinar, register
-
-
-def confirm_links(message) -> list[str]:
-    return [url for url in links_in(message) if "/confirm/" in url]
 
 
 def lead(app) -> Lead:
@@ -32,8 +29,8 @@ def test_webinar_confirmation_carries_the_link_that_starts_marketing(make_app, s
     [link] = confirm_links(confirmation)
     assert lead(app).confirmed_at is None
 
-    page = client.get(link.removeprefix("http://leadgen.test"))
-    assert page.status_code == 200 and "confirmed" in page.get_data(as_text=True)
+    page = press_confirm_button(client, link)
+    assert page.status_code == 200 and "your email address is confirmed" in page.get_data(as_text=True)
     assert lead(app).confirmed_at is not None
 
 
@@ -48,14 +45,22 @@ def test_no_link_without_double_opt_in_or_without_consent(make_app, smtp):
     assert smtp.messages and all(not confirm_links(message) for message in smtp.messages)
 
 
-def test_ebook_mail_relies_on_its_download_link(make_app, smtp):
+def test_ebook_mail_carries_the_link_too_as_downloading_confirms_nothing(make_app, smtp):
     app = make_app(DOUBLE_OPT_IN=True)
+    with app.app_context():
+        seed_ebook()
     client = app.test_client()
     submit_form(client, "/ebook", {"first_name": "Ana", "email": "ana@example.com", "consent": "y"}, action="/ebook")
     with app.app_context():
         run_worker(once=True)
     [delivery] = smtp.messages
-    assert not confirm_links(delivery)
+    [download] = [url for url in links_in(delivery) if "/ebook/download/" in url]
+    with client.get(download.removeprefix("http://leadgen.test")) as pdf:
+        assert pdf.status_code == 200
+    assert lead(app).confirmed_at is None
+    [link] = confirm_links(delivery)
+    press_confirm_button(client, link)
+    assert lead(app).confirmed_at is not None
 
 
 def test_forged_confirmation_link_changes_nothing(app, client):

@@ -50,8 +50,8 @@ def person_everywhere(app, client, deliver) -> int:
     assert webinar.status_code == 201, webinar.json
     slug = webinar.json["slug"]
     person = {"email": EMAIL, "first_name": NAME, "consent": True}
-    assert client.post(f"/api/v1/webinars/{slug}/registrations", json=person).status_code == 201
-    assert client.post("/api/v1/ebook-requests", json=person).status_code == 201
+    assert client.post(f"/api/v1/webinars/{slug}/registrations", json=person).status_code == 202
+    assert client.post("/api/v1/ebook-requests", json=person).status_code == 202
     with app.app_context():
         db.session.add(Post(slug="gut-health", title="Gut health", published_at=datetime.now(UTC) - timedelta(days=1)))
         db.session.commit()

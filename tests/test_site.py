@@ -139,7 +139,7 @@ def test_a_new_link_is_not_queued_twice_within_the_hour(app, client, smtp, deliv
 
 def test_a_valid_token_for_an_erased_lead_gets_the_404_page(app, client):
     with app.app_context():
-        token = download_token(12345)
+        token = download_token(12345, "gone@example.com")
     with client.get(f"/ebook/download/{token}") as response:
         assert response.status_code == 404
         assert "Send me a new link" in response.get_data(as_text=True)

@@ -54,15 +54,15 @@ def test_list_gives_upcoming_webinars_with_utc_times_and_seats_left(app, client)
     assert items[1]["starts_at"] == starts_at.strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
-def test_registration_201_then_already_registered(app, client):
+def test_registration_202_accepted_and_a_second_time_answers_the_same(app, client):
     slug = make_webinar(app)
     body = {"email": "ana@example.com", "first_name": "Ana", "consent": True}
     first = client.post(f"/api/v1/webinars/{slug}/registrations", json=body)
-    assert first.status_code == 201
-    assert first.get_json() == {"webinar": slug, "status": "registered", "seats_left": 9}
+    assert first.status_code == 202
+    assert first.get_json() == {"status": "accepted"}
     again = client.post(f"/api/v1/webinars/{slug}/registrations", json=body)
-    assert again.status_code == 201 and again.get_json()["status"] == "already_registered"
-    assert again.get_json()["seats_left"] == 9
+    assert again.status_code == 202 and again.get_json() == {"status": "accepted"}
+    assert webinar(app, slug).seats_left == 9
     with app.app_context():
         confirmations = db.session.scalars(
             select(OutboxMessage).where(OutboxMessage.template == "webinar_confirmation")
@@ -70,13 +70,13 @@ def test_registration_201_then_already_registered(app, client):
     assert len(confirmations) == 1
 
 
-def test_registration_404_409_and_422(app, client):
+def test_registration_404_409_410_and_422(app, client):
     body = {"email": "ana@example.com", "first_name": "Ana"}
     missing = client.post("/api/v1/webinars/nothing-here/registrations", json=body)
     assert missing.status_code == 404
 
     slug = make_webinar(app, capacity=1)
-    assert client.post(f"/api/v1/webinars/{slug}/registrations", json=body).status_code == 201
+    assert client.post(f"/api/v1/webinars/{slug}/registrations", json=body).status_code == 202
     full = client.post(f"/api/v1/webinars/{slug}/registrations", json={**body, "email": "bo@example.com"})
     assert full.status_code == 409 and full.get_json()["message"] == "All seats for this webinar are taken."
 
@@ -84,7 +84,7 @@ def test_registration_404_409_and_422(app, client):
     with app.app_context():
         cancel_webinar(db.session.scalars(select(Webinar).where(Webinar.slug == cancelled)).one())
     closed = client.post(f"/api/v1/webinars/{cancelled}/registrations", json=body)
-    assert closed.status_code == 409 and "cancelled" in closed.get_json()["message"]
+    assert closed.status_code == 410 and "cancelled" in closed.get_json()["message"]
 
     invalid = client.post(f"/api/v1/webinars/{slug}/registrations", json={"email": "nope"})
     assert invalid.status_code == 422
@@ -151,7 +151,10 @@ def test_openapi_documents_the_webinar_endpoints(app, client):
     paths = document["paths"]
     assert {"get", "post"} <= set(paths["/api/v1/webinars"])
     assert paths["/api/v1/webinars"]["post"]["security"] == [{"bearerAuth": []}]
-    assert "409" in paths["/api/v1/webinars/{slug}/registrations"]["post"]["responses"]
+    responses = paths["/api/v1/webinars/{slug}/registrations"]["post"]["responses"]
+    assert {"202", "404", "409", "410", "422"} <= set(responses) and "201" not in responses
+    answer_ref = responses["202"]["content"]["application/json"]["schema"]["$ref"]
+    assert set(document["components"]["schemas"][answer_ref.rsplit("/", 1)[-1]]["properties"]) == {"status"}
     assert paths["/api/v1/webinars"]["get"]["summary"] == "List upcoming webinars"
 
 
@@ -163,5 +166,5 @@ def test_registration_closes_at_the_start(app, client):
         response = client.post(
             f"/api/v1/webinars/{slug}/registrations", json={"email": "ana@example.com", "first_name": "Ana"}
         )
-        assert response.status_code == 409 and "already started" in response.get_json()["message"]
+        assert response.status_code == 410 and "already started" in response.get_json()["message"]
         assert client.get("/api/v1/webinars").get_json() == []

@@ -34,7 +34,7 @@ def main() -> None:
         for number in range(count):
             body = {"email": f"{tag}-{number}@example.com", "first_name": "Bench", "consent": True, "utm_source": "b"}
             response = client.post("/api/v1/ebook-requests", json=body)
-            assert response.status_code == 201, response.data
+            assert response.status_code == 202, response.data
 
     post(200, "warm")
     if os.environ.get("PROFILE_TREE"):

@@ -2,9 +2,10 @@
 
 from ..extensions import ApiBlueprint
 from ..forms import current_visit
+from ..leads.schemas import AcceptedSchema
 from ..ratelimits import public_post_limit
 from . import service
-from .schemas import EbookRequestResultSchema, EbookRequestSchema
+from .schemas import EbookRequestSchema
 
 blp = ApiBlueprint("ebook_api", __name__, url_prefix="/api/v1", description="The free ebook")
 
@@ -13,11 +14,12 @@ blp = ApiBlueprint("ebook_api", __name__, url_prefix="/api/v1", description="The
 @blp.route("/ebook-requests", methods=["POST"])
 @public_post_limit
 @blp.arguments(EbookRequestSchema())
-@blp.response(201, EbookRequestResultSchema)
+@blp.response(202, AcceptedSchema)
 def create_ebook_request(data):
     """Request the free ebook
 
-    Stores the lead and queues the delivery mail with a signed download link.
+    Stores the request and emails a signed download link (at most one mail an hour per
+    address). The answer is the same for every address, known or not.
     """
-    lead_id, queued = service.request_ebook(data, current_visit(data))
-    return {"lead_id": lead_id, "status": "queued" if queued else "recently_sent"}
+    service.request_ebook(data, current_visit(data))
+    return AcceptedSchema.answer()

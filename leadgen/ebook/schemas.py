@@ -21,16 +21,6 @@ class EbookRequestSchema(Schema):
     utm_campaign = PlainText(max_length=100, label="utm_campaign", load_default="")
 
 
-class EbookRequestResultSchema(Schema):
-    """The lead the request was filed under and what happens to the delivery mail."""
-
-    lead_id = fields.Integer(required=True)
-    status = fields.String(
-        required=True,
-        metadata={"description": "queued: the ebook email is on its way; recently_sent: one went out within the hour"},
-    )
-
-
 class NewLinkSchema(Schema):
     """Ask for a fresh download link after an old one expired."""
 

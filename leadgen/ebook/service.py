@@ -10,18 +10,22 @@ from ..extensions import db
 from ..followups.service import sequence_messages
 from ..leads.consent import MARKETING_EMAIL
 from ..leads.models import Activity, Lead
-from ..leads.service import Visit, capture_lead, confirm_lead, find_lead, find_lead_by_email
+from ..leads.service import Visit, capture_lead, find_lead_by_email
 from ..outbox.models import OutboxMessage
 from ..outbox.service import enqueue_many, message_values
-from ..tokens import sign, unsign
+from ..tokens import lead_for_payload, sign_for_person, unsign
 
 TOKEN_PURPOSE = "ebook-download"
 # However often someone asks, the ebook mail goes at most once an hour.
 REDELIVERY_INTERVAL = timedelta(hours=1)
 
 
-def request_ebook(data: dict, visit: Visit) -> tuple[int, bool]:
-    """Capture the lead and queue the delivery mail in one transaction; (lead id, queued)."""
+def request_ebook(data: dict, visit: Visit) -> None:
+    """Capture the lead and queue the delivery mail in one transaction.
+
+    Returns nothing on purpose: the answer to a visitor is the same whether the address is
+    new, known, or was sent the ebook a minute ago.
+    """
     capture = capture_lead(
         email=data["email"],
         first_name=data["first_name"],
@@ -36,11 +40,8 @@ def request_ebook(data: dict, visit: Visit) -> tuple[int, bool]:
     delivery = None if not capture.created and sent_recently(capture.lead, now) else delivery_message(capture.lead, now)
     followups = sequence_messages(capture.lead, "ebook", starts_at=now)
     # The delivery and the follow-up steps in one statement, each still deduped by its key.
-    queued = enqueue_many(([delivery] if delivery else []) + followups)
-    # Read before the commit expires the lead: answering must not open a second transaction.
-    lead_id = capture.lead.id
+    enqueue_many(([delivery] if delivery else []) + followups)
     db.session.commit()
-    return lead_id, delivery is not None and delivery["dedupe_key"] in queued
 
 
 def sent_recently(lead: Lead, now: datetime) -> bool:
@@ -86,27 +87,26 @@ def resend_link(email: str, visit: Visit) -> bool:
     return queued
 
 
-def download_token(lead_id: int) -> str:
-    """A signed token for the lead's download link."""
-    return sign(TOKEN_PURPOSE, {"lead": lead_id})
+def download_token(lead_id: int, email: str) -> str:
+    """A signed token for the lead's download link, bound to the person (their address), not only the id."""
+    return sign_for_person(TOKEN_PURPOSE, lead_id, email)
 
 
-def lead_for_download(token: str) -> Lead | None:
-    """The lead a valid token names, recording the download (it confirms the address).
+def lead_for_download(token: str, record: bool = True) -> Lead | None:
+    """The lead a valid token names, recording the download when `record` (a HEAD does not).
 
-    Raises TokenExpired or TokenInvalid; None if the lead has since been erased.
+    Downloading confirms nothing: mail scanners fetch links too. Raises TokenExpired or
+    TokenInvalid; None if the lead has since been erased or the id now names someone else.
     """
     payload = unsign(TOKEN_PURPOSE, token, max_age=current_app.config["EBOOK_LINK_MAX_AGE"].total_seconds())
-    lead = find_lead(payload.get("lead", 0)) if isinstance(payload, dict) else None
-    if lead is None:
-        return None
-    confirm_lead(lead)
-    db.session.add(Activity(lead=lead, kind="ebook_downloaded", detail={}))
-    db.session.commit()
+    lead = lead_for_payload(payload)
+    if lead is not None and record:
+        db.session.add(Activity(lead=lead, kind="ebook_downloaded", detail={}))
+        db.session.commit()
     return lead
 
 
 def email_for_expired_token(payload) -> str:
-    """The address an expired link was for, to prefill the "send me a new link" form."""
-    lead = find_lead(payload.get("lead", 0)) if isinstance(payload, dict) else None
+    """The address an expired link was for, to prefill the "send me a new link" form ("" if not that person's)."""
+    lead = lead_for_payload(payload)
     return lead.email if lead else ""

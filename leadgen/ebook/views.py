@@ -53,7 +53,7 @@ def thanks():
 def download(token: str):
     """The PDF as an attachment; an expired link gets 410, a forged one 404, both with a way on."""
     try:
-        lead = service.lead_for_download(token)
+        lead = service.lead_for_download(token, record=request.method != "HEAD")
     except TokenExpired as expired:
         email = service.email_for_expired_token(expired.payload)
         return render_template("ebook/link_problem.html", expired=True, values={"email": email}, errors={}), 410

@@ -42,9 +42,20 @@ def unsubscribe(token: str):
 
 
 @bp.get("/confirm/<token>")
-def confirm(token: str):
-    """Double opt-in: one click on the link in our mail confirms; no further page to press."""
-    lead = optin.confirm_by_token(token)
+def confirm_page(token: str):
+    """One button that confirms; opening the page (GET or HEAD, as mail scanners do) changes nothing."""
+    lead = optin.lead_for_confirmation(token)
     if lead is None:
         return render_template("followups/unknown_link.html", purpose="confirm"), 404
-    return render_template("followups/confirmed.html", lead=lead)
+    return render_template("followups/confirm.html", lead=lead, token=token, done=optin.is_confirmed(lead))
+
+
+@bp.post("/confirm/<token>")
+@csrf.exempt  # the signed token is the proof (as for unsubscribe), and the page sets no cookie
+def confirm(token: str):
+    """The button: confirm the address (and end an earlier unsubscribe), then 303 to the confirmation."""
+    lead = optin.lead_for_confirmation(token)
+    if lead is None:
+        return render_template("followups/unknown_link.html", purpose="confirm"), 404
+    optin.confirm_marketing(lead)
+    return redirect(url_for(".confirm_page", token=token), 303)

@@ -1,9 +1,24 @@
-"""What the staff lead endpoints accept and answer."""
+"""What the staff lead endpoints accept and answer, and the one answer of every public capture."""
 
 from marshmallow import Schema, fields, validate
 
 from .filters import CursorField, LeadFilterSchema
 from .status import STAFF_STATUSES
+
+
+class AcceptedSchema(Schema):
+    """The answer to every public capture: the same for an address we know and one we have never seen."""
+
+    status = fields.Constant(
+        "accepted",
+        required=True,
+        metadata={"description": "Always accepted: what happens next arrives by email", "enum": ["accepted"]},
+    )
+
+    @classmethod
+    def answer(cls) -> dict:
+        """The body of the answer (a plain dict, so no caller can add to it by accident)."""
+        return {"status": "accepted"}
 
 
 class LeadListArgsSchema(LeadFilterSchema):

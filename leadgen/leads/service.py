@@ -10,10 +10,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from .. import metrics
 from ..database import is_postgresql, utcnow
 from ..extensions import db
+from ..outbox.service import enqueue
 from ..webhooks.service import emit_event, lead_payload
 from .consent import ConsentText
 from .fields import normalise_email
 from .models import Activity, Consent, Lead
+
+# The mail with the button that ends an earlier unsubscribe (templates/email/<name>.txt and .html).
+RESUBSCRIBE_TEMPLATE = "confirm_subscription"
 
 # Core inserts, not the unit of work: nothing here needs the objects back. Built once, so
 # SQLAlchemy finds their compiled form without working out a cache key per request.
@@ -54,6 +58,10 @@ def capture_lead(
 
     The caller adds whatever mail the capture causes and commits once, so the lead,
     its consent, its activity and its mail are stored together or not at all.
+
+    Anyone can type any address, so a capture never undoes what the person chose: a
+    consent ticked after they unsubscribed is kept as evidence and queues one mail with a
+    button (ask_to_resubscribe); their mail resumes only when they press it.
     """
     email = normalise_email(email)
     utm = {key: (visit.utm.get(key) or None) for key in ("utm_source", "utm_medium", "utm_campaign")}
@@ -88,6 +96,8 @@ def capture_lead(
             **utm,
         },
     )
+    if granted and lead.unsubscribed_at is not None:
+        ask_to_resubscribe(lead, now)
     if created:
         emit_event("lead.created", lead_payload(lead), key=str(lead.id), lead_id=lead.id)
     return Capture(lead=lead, created=created)
@@ -96,9 +106,10 @@ def capture_lead(
 def upsert_lead(email: str, first_name: str, source: str, utm: dict, granted: bool, now) -> Lead:
     """One INSERT ... ON CONFLICT (email) DO UPDATE ... RETURNING: the new or refreshed lead.
 
-    Two simultaneous submissions still make one lead. A returning lead keeps its source and
-    first-touch UTM; a non-empty first name replaces the old one; ticking the consent box
-    again is a fresh, explicit consent after an earlier unsubscribe.
+    Two simultaneous submissions still make one lead. A returning lead keeps its source,
+    first-touch UTM and first name (a stranger's request must not rename them: only an empty
+    name is filled in); ticking the consent box records consent but never clears an
+    unsubscribe (capture_lead asks the person instead).
     """
     values = {
         "email": email,
@@ -125,13 +136,28 @@ def upsert_statement(postgresql: bool, granted: bool):
     statement = (pg_insert if postgresql else sqlite_insert)(table)
     new = statement.excluded
     changes = {
-        "first_name": case((new.first_name != "", new.first_name), else_=table.c.first_name),
+        "first_name": case((table.c.first_name == "", new.first_name), else_=table.c.first_name),
         "updated_at": new.updated_at,
     }
     if granted:
-        changes |= {"marketing_consent": True, "unsubscribed_at": None}
+        changes["marketing_consent"] = True
     upsert = statement.on_conflict_do_update(index_elements=["email"], set_=changes).returning(*table.c)
     return select(Lead).from_statement(upsert)
+
+
+def ask_to_resubscribe(lead: Lead, now) -> bool:
+    """Queue the mail whose button ends the lead's unsubscribe, at most one a day; in the caller's transaction.
+
+    A day, not an hour as for the ebook: anyone can cause this mail to someone who asked us to stop.
+    """
+    return enqueue(
+        template=RESUBSCRIBE_TEMPLATE,
+        recipient=lead.email,
+        recipient_name=lead.first_name,
+        context={"first_name": lead.first_name},
+        lead_id=lead.id,
+        dedupe_key=f"resubscribe:{lead.id}:{now:%Y%m%d}",
+    )
 
 
 def find_lead(lead_id: int) -> Lead | None:

@@ -7,6 +7,7 @@ from ..extensions import db
 from ..followups.optin import confirmation_token, needs_confirmation_link
 from ..followups.unsubscribe import unsubscribe_token
 from ..leads.models import Lead
+from ..leads.service import RESUBSCRIBE_TEMPLATE
 from .models import OutboxMessage
 
 # Staff set these statuses when the lead is already talking to the clinic: no more follow-ups.
@@ -62,7 +63,9 @@ def extra_headers_for(message: OutboxMessage, context: dict) -> dict:
     """
     double_opt_in = current_app.config["DOUBLE_OPT_IN"]
     # Transactional mail needs the lead only for the confirmation link: no query per message without it.
-    needs_lead = message.lead_id and (message.category == "marketing" or double_opt_in)
+    needs_lead = message.lead_id and (
+        message.category == "marketing" or double_opt_in or message.template == RESUBSCRIBE_TEMPLATE
+    )
     lead = db.session.get(Lead, message.lead_id) if needs_lead else None
     if message.category != "marketing":
         # With DOUBLE_OPT_IN, what the lead asked for carries the link that starts marketing.

@@ -4,11 +4,11 @@ from flask import abort
 
 from ..extensions import ApiBlueprint
 from ..forms import current_visit
+from ..leads.schemas import AcceptedSchema
 from ..ratelimits import public_post_limit
 from ..staff.auth import api_staff_required
 from . import registration, service
 from .schemas import (
-    RegistrationResultSchema,
     RegistrationSchema,
     WebinarCreatedSchema,
     WebinarCreateSchema,
@@ -31,24 +31,25 @@ def list_webinars():
 @blp.route("/webinars/<slug>/registrations", methods=["POST"])
 @public_post_limit
 @blp.arguments(RegistrationSchema)
-@blp.response(201, RegistrationResultSchema)
+@blp.response(202, AcceptedSchema)
 @blp.alt_response(404, description="No webinar has this slug")
-@blp.alt_response(409, description="Full, started, past or cancelled")
+@blp.alt_response(409, description="All seats are taken")
+@blp.alt_response(410, description="The webinar has started, ended or been cancelled")
 def create_registration(data, slug: str):
     """Register for a webinar
 
     Queues the confirmation (join link, .ics attached) and the reminders. The same
-    person registering again gets the same registration and no second email.
+    person registering again keeps their seat and gets no second email; the answer is
+    the same either way, so it never tells who is registered.
     """
     webinar = service.find_webinar(slug)
     if webinar is None:
         abort(404, description="No webinar has this slug.")
     try:
-        result = registration.register(webinar, data, current_visit(data))
+        registration.register(webinar, data, current_visit(data))
     except registration.RegistrationRefused as refused:
-        abort(409, description=refused.message)
-    status = "registered" if result.created else "already_registered"
-    return {"webinar": webinar.slug, "status": status, "seats_left": webinar.seats_left}
+        abort(409 if refused.state == "full" else 410, description=refused.message)
+    return AcceptedSchema.answer()
 
 
 @blp.route("/webinars", methods=["POST"])

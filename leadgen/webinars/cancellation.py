@@ -7,25 +7,28 @@ from ..extensions import db
 from ..leads.models import Activity
 from ..outbox.models import OutboxMessage
 from ..outbox.service import cancel_queued
-from ..tokens import sign, unsign
+from ..tokens import lead_for_payload, sign_for_lead, unsign
 from .models import Registration, Webinar
 
 CANCEL_PURPOSE = "webinar-cancel"
 
 
 def cancel_token(registration: Registration) -> str:
-    """The signed token of the "cancel my registration" link in every mail."""
-    return sign(CANCEL_PURPOSE, {"registration": registration.id, "generation": registration.generation})
+    """The signed token of the "cancel my registration" link in every mail, bound to the registrant."""
+    return sign_for_lead(
+        CANCEL_PURPOSE, registration.lead, registration=registration.id, generation=registration.generation
+    )
 
 
 def registration_for_token(token: str) -> Registration | None:
-    """The registration a cancel link names, or None (forged, or from an earlier generation).
+    """The registration a cancel link names, or None (erased, someone else's now, or an earlier generation).
 
     Raises TokenInvalid for a token we did not sign.
     """
     payload = unsign(CANCEL_PURPOSE, token)
-    registration = db.session.get(Registration, payload.get("registration", 0)) if isinstance(payload, dict) else None
-    if registration is None or registration.generation != payload.get("generation"):
+    lead = lead_for_payload(payload)
+    registration = db.session.get(Registration, payload.get("registration", 0)) if lead is not None else None
+    if registration is None or registration.lead_id != lead.id or registration.generation != payload.get("generation"):
         return None
     return registration
 

@@ -84,8 +84,10 @@ def register(webinar: Webinar, data: dict, visit: Visit) -> Registered:
 
     Lead capture, the seat, the registration row, the confirmation with its .ics, the
     reminders, the follow-up sequence and the webhook event all commit together, or none do.
+    A full webinar is refused to everyone, those who hold a seat too (theirs stays): an
+    answer that differed would tell a stranger who is registered.
     """
-    if (state := webinar.state()) not in ("open", "full"):
+    if (state := webinar.state()) != "open":
         raise RegistrationRefused(state)
     capture = capture_lead(
         email=data["email"],

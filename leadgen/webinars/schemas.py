@@ -21,16 +21,6 @@ class RegistrationSchema(Schema):
     consent = fields.Boolean(load_default=False, metadata={"description": "Agreed to marketing email"})
 
 
-class RegistrationResultSchema(Schema):
-    """The registration: new, or the one this person already had."""
-
-    webinar = fields.String(required=True, metadata={"description": "The webinar's slug"})
-    status = fields.String(
-        required=True, metadata={"description": "registered: confirmation queued; already_registered: nothing new"}
-    )
-    seats_left = fields.Integer(required=True)
-
-
 class WebinarSchema(Schema):
     """An upcoming webinar as the clinic's website lists it."""
 
