@@ -23,6 +23,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import event, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from .database import utcnow
@@ -100,9 +101,24 @@ def observe_request(method: str, route: str, status: int, duration_ms: float) ->
 
 class OutboxCollector:
     """The outbox as the database has it now: messages waiting by status and category, and
-    how long the oldest due message has waited (0 when none is due)."""
+    how long the oldest due message has waited (0 when none is due), with
+    leadgen_database_up saying whether the database answered. A scrape while the database
+    is down still answers (the counters, and leadgen_database_up 0) rather than failing."""
 
     def collect(self):
+        try:
+            families = list(self.outbox_families())
+        except SQLAlchemyError:
+            db.session.rollback()
+            families = []
+        yield GaugeMetricFamily(
+            "leadgen_database_up",
+            "1 when the database answered this scrape, 0 when it did not.",
+            value=int(bool(families)),
+        )
+        yield from families
+
+    def outbox_families(self):
         counts = dict.fromkeys(((status, category) for status in WAITING_STATUSES for category in CATEGORIES), 0)
         rows = db.session.execute(
             select(OutboxMessage.status, OutboxMessage.category, func.count())

@@ -10,9 +10,8 @@ from leadgen.blog.reply_stops import address_sha256
 from leadgen.blog.service import anonymise_comments
 from leadgen.database import insert_if_absent
 from leadgen.extensions import db
-from leadgen.followups.unsubscribe import address_check
 from leadgen.outbox.models import OutboxMessage
-from leadgen.tokens import sign
+from leadgen.tokens import address_check, sign
 
 from .conftest import has_no_horizontal_scroll, screenshot
 from .helpers import html_part, text_part

@@ -88,14 +88,16 @@ def test_metrics_without_the_right_bearer_token_is_401(client, headers):
 
 
 def test_metrics_with_the_token_lists_what_an_operator_watches(client):
+    client.get("/healthz")  # a request the latency histogram has counted by the time we scrape
     samples = scrape(client)
     names = {name for name, _labels in samples}
     for status in ("queued", "sending", "failed"):
         for category in ("transactional", "marketing"):
             assert value(samples, "leadgen_outbox_messages", status=status, category=category) == 0
     assert value(samples, "leadgen_outbox_oldest_due_age_seconds") == 0
+    assert value(samples, "leadgen_database_up") == 1
     assert "leadgen_webhook_failures_total" in names
-    assert "leadgen_http_request_duration_seconds_bucket" in names  # this very scrape's first request
+    assert timed(samples, "GET", "/healthz") >= 1
 
 
 def test_a_capture_then_a_drain_move_the_numbers(app, client, smtp, deliver):
@@ -147,3 +149,13 @@ def test_a_registration_refused_for_a_full_webinar_is_not_counted_as_a_capture(a
     assert register(client, slug, consent="y").status_code == 303  # ...Ana takes it
     assert post_registration(client, slug, late_form, email="bo@example.com", first_name="Bo").status_code == 409
     assert value(scrape(client), "leadgen_leads_captured_total", source="webinar") == before + 1
+
+
+def test_a_scrape_while_the_database_is_down_answers_and_says_so(app, make_app):
+    closed = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/leadgen?connect_timeout=2"
+    client = make_app(METRICS_TOKEN=TOKEN, SQLALCHEMY_DATABASE_URI=closed).test_client()
+    response = client.get("/metrics", headers=AUTH)
+    assert response.status_code == 200
+    samples = parse(response.get_data(as_text=True))
+    assert value(samples, "leadgen_database_up") == 0
+    assert not any(name == "leadgen_outbox_messages" for name, _ in samples)

@@ -13,11 +13,10 @@ from sqlalchemy import select
 
 from ..database import insert_if_absent
 from ..extensions import db
-from ..followups.unsubscribe import address_check
 from ..leads.fields import normalise_email
 from ..outbox.models import OutboxMessage
 from ..outbox.service import cancel_queued
-from ..tokens import TokenExpired, TokenInvalid, sign, unsign
+from ..tokens import TokenExpired, TokenInvalid, address_check, is_same_person, sign, unsign
 from .models import Comment, ReplyNotificationStop
 
 TOKEN_PURPOSE = "comment-replies-stop"
@@ -49,7 +48,7 @@ def comment_for_stop_token(token: str) -> Comment | None:
     if not isinstance(payload, dict) or not isinstance(payload.get("comment"), int):
         return None
     comment = db.session.get(Comment, payload["comment"])
-    if comment is None or not comment.email or payload.get("check") != address_check(comment.email):
+    if comment is None or not comment.email or not is_same_person(payload, comment.email):
         return None
     return comment
 
