@@ -2,7 +2,6 @@
 
 import unicodedata
 
-from email_validator import EmailNotValidError, validate_email
 from marshmallow import ValidationError, fields
 
 
@@ -28,6 +27,9 @@ class EmailAddress(fields.String):
             raise ValidationError("Enter your email address.")
         if len(text) > 254 or has_control_characters(text):
             raise self.make_error("invalid")
+        # Imported here for start-up time: email-validator compiles large Unicode patterns on import.
+        from email_validator import EmailNotValidError, validate_email
+
         try:
             validate_email(text, check_deliverability=False)
         except EmailNotValidError as error:

@@ -4,7 +4,6 @@ import hashlib
 import secrets
 from functools import cache
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -30,6 +29,8 @@ def password_hash(password: str) -> str:
 def create_staff_user(email: str, password: str, role: str) -> StaffUser:
     """Create an account; refuses unknown roles, short passwords and duplicate emails."""
     email = normalise_email(email)
+    from email_validator import EmailNotValidError, validate_email  # here for start-up time (see leads.fields)
+
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError as error:
