@@ -54,7 +54,8 @@ def main() -> int:
     cpu = {name: statistics.median(s[0] for s in runs) for name, runs in samples.items()}
     wall = {name: statistics.median(s[1] for s in runs) for name, runs in samples.items()}
     for name, command in COMMANDS.items():
-        print(f"{name:9s} cpu {cpu[name]:.2f} s  wall {wall[name]:.2f} s  (median of {REPEATS})  {' '.join(command[-4:])}")
+        shown = " ".join(Path(part).name if part.startswith("/") else part for part in command)
+        print(f"{name:9s} cpu {cpu[name]:.2f} s  wall {wall[name]:.2f} s  (median of {REPEATS})  {shown}")
     print(f"wall-clock ratio {wall['command'] / wall['baseline']:.2f} (for reference; moves with the machine's load)")
     ratio = cpu["command"] / cpu["baseline"]
     print(f"RESULT startup ratio={ratio:.2f} target=<={TARGET:g} {'met' if ratio <= TARGET else 'MISSED'}")
