@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from .test_migrations import flask_cli
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 README = (PROJECT_ROOT / "README.md").read_text()
 CODE_BLOCK = re.compile(r"^```[a-z]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
@@ -40,15 +42,9 @@ def flask_commands() -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
     return found
 
 
-def flask_help(*path: str) -> str:
+def flask_help(*path: str, database_url: str) -> str:
     """`flask --app wsgi <path> --help`, run as an operator would from the checkout."""
-    result = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "wsgi", *path, "--help"],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = flask_cli(database_url, *path, "--help")
     assert result.returncode == 0, f"flask --app wsgi {' '.join(path)} --help failed:\n{result.stderr}"
     return result.stdout
 
@@ -60,9 +56,9 @@ def test_the_readme_shows_the_commands_it_promises():
     assert {("make", "run"), ("make", "test")} <= {tuple(words[:2]) for words in readme_command_lines()}
 
 
-def test_every_flask_command_in_the_readme_exists_with_its_flags():
+def test_every_flask_command_in_the_readme_exists_with_its_flags(tmp_path):
     for path, flags in sorted(set(flask_commands())):
-        help_text = flask_help(*path)
+        help_text = flask_help(*path, database_url=f"sqlite:///{tmp_path / 'help.sqlite3'}")
         for flag in flags:
             assert re.search(rf"{re.escape(flag)}\b", help_text), f"`flask {' '.join(path)}` has no {flag}"
 
