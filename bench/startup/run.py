@@ -11,6 +11,11 @@ Each process is timed by its CPU time (user + system, from wait4): on a shared m
 wall clock mostly measures the neighbours, while CPU time is what the start-up costs and what
 an idle machine's wall clock shows. Wall-clock medians are printed beside it. Prints the
 median of each and the command/baseline ratio last. Target: ratio <= 2.
+
+What is left above the baseline: leadgen's own models, schemas and blueprints; the extensions
+every command needs (flask-smorest with apispec, Flask-Limiter, Flask-WTF, Flask-Mail); and, in
+the development virtualenv only, rich, which Flask-Limiter's `flask limiter` plugin imports on
+every `flask` command because schemathesis (requirements-dev.txt) installs it.
 """
 
 import os
