@@ -18,11 +18,12 @@ from .database import register_database
 from .demo import demo_cli
 from .ebook import api as ebook_api
 from .ebook import views as ebook_views
-from .extensions import api, csrf, db, limiter, login_manager, mail, migrate
+from .extensions import api, csrf, limiter, login_manager, mail
 from .followups import views as followup_views
 from .leads import api as leads_api
 from .leads import cli as leads_cli
 from .logformat import configure_logging
+from .migration_cli import migration_cli
 from .outbox import cli as outbox_cli
 from .ratelimits import warn_if_counted_per_process
 from .requestlog import register_request_logging
@@ -61,6 +62,7 @@ API_BLUEPRINTS = (
     leads_api.blp,
 )
 CLI_GROUPS = (
+    migration_cli,
     outbox_cli.outbox_cli,
     staff_cli.staff_cli,
     demo_cli,
@@ -123,7 +125,6 @@ def register_proxies(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Wire every extension object to this app."""
     register_database(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     mail.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

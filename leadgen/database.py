@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 
 from flask import request
 from sqlalchemy import DateTime, event
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import IntegerConverter
@@ -53,6 +52,8 @@ def is_postgresql() -> bool:
 
 def insert_ignoring_conflicts(model, values: dict, conflict_columns: list[str]):
     """INSERT ... ON CONFLICT DO NOTHING for the current dialect; returns the statement."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert  # here for start-up time: unused on SQLite
+
     insert = pg_insert if is_postgresql() else sqlite_insert
     return insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict_columns)
 

@@ -6,6 +6,7 @@ worker gets a database of its own, and every test starts from empty tables.
 
 import os
 import re
+import shutil
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -32,6 +33,18 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="PostgreSQL only; runs in the PostgreSQL pass"))
         if "sqlite_only" in item.keywords and ON_POSTGRESQL:
             item.add_marker(pytest.mark.skip(reason="SQLite only; runs in the SQLite pass"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """A test marked `needs_tool` is skipped when none of its programs is installed, with the reason and the
+    install command in the summary; under CI=true it fails instead, so CI never passes without running it."""
+    for marker in item.iter_markers("needs_tool"):
+        if not any(shutil.which(command) for command in marker.args):
+            missing = f"{marker.args[0]} is not installed ({marker.kwargs['install']})"
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"{missing}; CI=true runs every check", pytrace=False)
+            pytest.skip(missing)
 
 
 def recreate_postgresql_database(url: str) -> str:

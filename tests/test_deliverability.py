@@ -94,7 +94,7 @@ def spam_score(content: bytes, home) -> tuple[float, str]:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(SPAMASSASSIN is None, reason="spamassassin is not installed (apt-get install spamassassin)")
+@pytest.mark.needs_tool("spamassassin", install="apt-get install spamassassin")
 def test_every_template_scores_under_two_in_spamassassin(received, tmp_path):
     gtube = received["followup_ebook_1"].replace(b"Hello Ana", GTUBE)
     messages = {**received, "GTUBE": gtube}

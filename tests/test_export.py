@@ -229,7 +229,7 @@ def to_xlsx(csv_path, tmp_path, csv_import=CSV_IMPORT) -> tuple[str, str]:
         return book.read("xl/worksheets/sheet1.xml").decode(), book.read("xl/sharedStrings.xml").decode()
 
 
-@pytest.mark.skipif(OFFICE is None, reason="LibreOffice (soffice) is not installed: spreadsheet check skipped")
+@pytest.mark.needs_tool("soffice", "libreoffice", install="apt-get install libreoffice-calc-nogui")
 def test_libreoffice_opens_the_export_with_accents_and_no_live_formula(app, client, tmp_path):
     with app.app_context():
         seed_leads()

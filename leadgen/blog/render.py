@@ -1,11 +1,11 @@
 """Turn text into safe HTML: articles from Markdown (sanitised), comments as plain text."""
 
 import re
+from functools import cache
 from urllib.parse import SplitResult, urlsplit
 
 import nh3
 from flask import current_app
-from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 # Articles come from staff, but are sanitised all the same: no script, no event handler.
@@ -16,7 +16,13 @@ COMMENT_LINK_REL = "nofollow ugc noopener"
 URL_PATTERN = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
 TRAILING_PUNCTUATION = ".,;:!?)]}"
 
-markdown = MarkdownIt("commonmark", {"html": True, "typographer": True}).enable("table")
+
+@cache
+def markdown():
+    """The articles' Markdown parser, built on first use: markdown-it is slow to import (start-up time)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True, "typographer": True}).enable("table")
 
 
 # A browser drops these before it reads a URL (WHATWG URL standard): C0 controls and spaces at
@@ -85,7 +91,7 @@ def allowed_article_url(tag: str, attribute: str, value: str) -> str | None:
 def article_html(text: str) -> Markup:
     """An article's Markdown as sanitised HTML, safe to put in a page or a feed."""
     html = nh3.clean(
-        markdown.render(text),
+        markdown().render(text),
         tags=ARTICLE_TAGS,
         url_schemes=URL_SCHEMES,
         attribute_filter=allowed_article_url,

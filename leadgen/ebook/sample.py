@@ -2,8 +2,6 @@
 
 from pathlib import Path
 
-from fpdf import FPDF
-
 TITLE = "The 5 Foundations of Autoimmune Diseases"
 CHAPTERS = (
     ("1. Food", "What you eat every day either calms or feeds inflammation. We start with a simple elimination plan."),
@@ -16,6 +14,8 @@ CHAPTERS = (
 
 def write_sample_ebook(path: Path, clinic_name: str, office_phone: str) -> Path:
     """Write a small, valid PDF with the ebook's title and chapters."""
+    from fpdf import FPDF  # here, not at the top: fpdf takes longer to import than Flask, for every CLI command
+
     pdf = FPDF()
     pdf.set_title(TITLE)
     pdf.set_author(clinic_name)

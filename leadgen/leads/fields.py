@@ -13,7 +13,6 @@ case folded), then
 
 import unicodedata
 
-from email_validator import EmailNotValidError, validate_email
 from marshmallow import ValidationError, fields, validate
 
 from ..database import ROW_ID_MAX, row_id
@@ -23,11 +22,15 @@ EMAIL_MAX_LENGTH = 254
 
 
 def canonical_email(value: str) -> str:
-    """The one stored form of an address; raises EmailNotValidError for text that is none.
+    """The one stored form of an address; raises ValueError (email-validator's
+    EmailNotValidError) for text that is none.
 
     Syntax only: no DNS in a request. Idempotent: canonical_email(canonical_email(x)) ==
     canonical_email(x).
     """
+    # Imported here for start-up time: email-validator compiles large Unicode patterns on import.
+    from email_validator import validate_email
+
     checked = validate_email(value.strip().lower(), check_deliverability=False)
     return f"{checked.local_part}@{checked.ascii_domain}"
 
@@ -37,7 +40,7 @@ def normalise_email(value: str) -> str:
     and lower-cased (it matches no stored lead, as every stored address is canonical)."""
     try:
         return canonical_email(value)
-    except EmailNotValidError:
+    except ValueError:
         return value.strip().lower()
 
 
@@ -61,7 +64,7 @@ class EmailAddress(fields.String):
             # email-validator also refuses what no relay could deliver: quoted local parts, IP
             # literals, special-use domains, over 254 octets once the domain is in IDNA ASCII.
             return canonical_email(text)
-        except EmailNotValidError as error:
+        except ValueError as error:
             raise ValidationError(f"Enter an email address like name@example.com. {error}") from error
 
 

@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from sqlalchemy import case, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .. import metrics
@@ -132,6 +131,8 @@ def upsert_statement(postgresql: bool, granted: bool):
     A Core upsert of the table, loaded as a Lead by from_statement: the ORM's own
     INSERT ... RETURNING Lead costs twice as much for the same row.
     """
+    from sqlalchemy.dialects.postgresql import insert as pg_insert  # here for start-up time: unused on SQLite
+
     table = Lead.__table__
     statement = (pg_insert if postgresql else sqlite_insert)(table)
     new = statement.excluded

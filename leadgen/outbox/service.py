@@ -6,7 +6,6 @@ from functools import cache
 
 from flask import current_app
 from sqlalchemy import Connection, bindparam, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -76,6 +75,8 @@ def enqueue_many(rows: list[dict]) -> set[str]:
 @cache
 def insert_statement(postgresql: bool):
     """The outbox's insert-unless-deduped statement, built once per dialect."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert  # here for start-up time: unused on SQLite
+
     insert = pg_insert if postgresql else sqlite_insert
     table = OutboxMessage.__table__
     return insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.dedupe_key)

@@ -4,7 +4,6 @@ import hashlib
 import secrets
 from functools import cache
 
-from email_validator import EmailNotValidError
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -31,7 +30,7 @@ def create_staff_user(email: str, password: str, role: str) -> StaffUser:
     """Create an account; refuses unknown roles, short passwords and duplicate emails."""
     try:
         email = canonical_email(email)
-    except EmailNotValidError as error:
+    except ValueError as error:
         raise StaffError(f"{email.strip()!r} is not an email address ({error})") from error
     if role not in ROLES:
         raise StaffError(f"role must be one of {', '.join(ROLES)}")

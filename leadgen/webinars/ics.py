@@ -1,13 +1,16 @@
 """The webinar as an RFC 5545 calendar file (icalendar), for the page link and the mail attachment."""
 
 from email.utils import parseaddr
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import current_app
-from icalendar import Calendar, Event, vCalAddress, vText
 
 from ..database import utcnow
 from .models import Webinar
+
+if TYPE_CHECKING:
+    from icalendar import vCalAddress
 
 PRODID = "-//leadgen//webinars//EN"
 
@@ -18,8 +21,10 @@ def event_uid(webinar: Webinar) -> str:
     return f"webinar-{webinar.id}@{host}"
 
 
-def organizer() -> vCalAddress:
+def organizer() -> "vCalAddress":
     """The clinic, with the address its transactional mail comes from."""
+    from icalendar import vCalAddress, vText  # here for start-up time: icalendar is slow to import
+
     config = current_app.config
     _name, address = parseaddr(config["MAIL_DEFAULT_SENDER"] or "")
     organiser = vCalAddress(f"mailto:{address or 'hello@clinic.example'}")
@@ -29,6 +34,8 @@ def organizer() -> vCalAddress:
 
 def calendar_bytes(webinar: Webinar) -> bytes:
     """A VCALENDAR with one VEVENT: start and end in UTC, the join link in URL, LOCATION and text."""
+    from icalendar import Calendar, Event  # here for start-up time: icalendar is slow to import
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

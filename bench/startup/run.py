@@ -1,0 +1,71 @@
+"""How long a CLI command takes to start, against importing Flask, SQLAlchemy and marshmallow.
+
+Every `flask --app wsgi ...` command imports the whole app and builds it before it does
+anything, so its start-up is what an operator waits for on each command. In the same run,
+alternately, time BENCH_REPEATS (default 9) fresh processes of each:
+
+- baseline: `python -c "import flask, sqlalchemy, marshmallow"` (the frameworks alone);
+- command:  `flask --app wsgi outbox --help` (import, create_app, the CLI; no database work).
+
+Each process is timed by its CPU time (user + system, from wait4): on a shared machine the
+wall clock mostly measures the neighbours, while CPU time is what the start-up costs and what
+an idle machine's wall clock shows. Wall-clock medians are printed beside it. Prints the
+median of each and the command/baseline ratio last. Target: ratio <= 2.
+
+What is left above the baseline: leadgen's own models, schemas and blueprints; the extensions
+every command needs (flask-smorest with apispec, Flask-Limiter, Flask-WTF, Flask-Mail); and, in
+the development virtualenv only, rich, which Flask-Limiter's `flask limiter` plugin imports on
+every `flask` command because schemathesis (requirements-dev.txt) installs it.
+"""
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = ROOT / ".venv" / "bin"
+REPEATS = int(os.environ.get("BENCH_REPEATS", "9"))
+TARGET = 2.0
+COMMANDS = {
+    "baseline": [str(BIN / "python"), "-c", "import flask, sqlalchemy, marshmallow"],
+    "command": [str(BIN / "flask"), "--app", "wsgi", "outbox", "--help"],
+}
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """(CPU seconds, wall seconds) of one fresh process running `command` to its end."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    errors = process.stderr.read().decode(errors="replace")
+    process.stderr.close()
+    if process.returncode:
+        raise SystemExit(f"{' '.join(command)} exited {process.returncode}:\n{errors}")
+    return usage.ru_utime + usage.ru_stime, wall
+
+
+def main() -> int:
+    for command in COMMANDS.values():  # warm the file cache and the .pyc files first
+        timed(command)
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in COMMANDS}
+    for _ in range(REPEATS):
+        for name, command in COMMANDS.items():
+            samples[name].append(timed(command))
+    cpu = {name: statistics.median(s[0] for s in runs) for name, runs in samples.items()}
+    wall = {name: statistics.median(s[1] for s in runs) for name, runs in samples.items()}
+    for name, command in COMMANDS.items():
+        shown = " ".join(Path(part).name if part.startswith("/") else part for part in command)
+        print(f"{name:9s} cpu {cpu[name]:.2f} s  wall {wall[name]:.2f} s  (median of {REPEATS})  {shown}")
+    print(f"wall-clock ratio {wall['command'] / wall['baseline']:.2f} (for reference; moves with the machine's load)")
+    ratio = cpu["command"] / cpu["baseline"]
+    print(f"RESULT startup ratio={ratio:.2f} target=<={TARGET:g} {'met' if ratio <= TARGET else 'MISSED'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
