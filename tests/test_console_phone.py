@@ -13,6 +13,10 @@ from .test_accessibility import PAGES, seeded_path
 
 pytestmark = pytest.mark.browser
 
+CONSOLE_FOOTER_OFFSET = """() => {
+  const [main, footer] = ['main', 'footer'].map(name => document.querySelector(name).getBoundingClientRect());
+  return [footer.left - main.left, footer.right - main.right];
+}"""
 CONSOLE_PAGES = [spec for spec in PAGES if spec.staff and spec.status == 200 and not spec.invalid]
 SMALLEST_CHART_LABEL_PX = 11
 
@@ -88,6 +92,19 @@ def test_console_page_reads_on_a_phone_and_a_desktop(app, live_server, request, 
     assert page.evaluate(TABLES_SPILLING) == []
     assert has_no_horizontal_scroll(page)
     assert all(size >= SMALLEST_CHART_LABEL_PX for size in page.evaluate(CHART_LABEL_SIZES))
+
+
+@pytest.mark.parametrize("width", ["375", "1280"])
+def test_the_console_has_its_own_footer_as_wide_as_the_console(app, live_server, request, width):
+    page = request.getfixturevalue("phone_page" if width == "375" else "page")
+    sign_in(page, live_server, make_staff_user(app, email="mia@clinic.example", role="marketing"))
+    page.goto(f"{live_server}/admin/leads")
+    footer = page.locator("footer")
+    assert "Signed in as mia@clinic.example (marketing)" in footer.inner_text()
+    assert f"leadgen {app.config['APP_VERSION']}" in footer.inner_text()
+    assert "Speak with one of our physicians" not in footer.inner_text()
+    assert page.evaluate(CONSOLE_FOOTER_OFFSET) == [0, 0]
+    screenshot(page, f"console-footer-{width}")
 
 
 def test_the_measures_see_a_broken_word_a_tall_badge_and_tiny_chart_labels(phone_page):
