@@ -9,7 +9,8 @@ import pytest
 
 from .conftest import has_no_horizontal_scroll, screenshot
 from .drills.browser import make_staff_user, sign_in
-from .test_accessibility import PAGES, seeded_path
+from .drills.content import first_value
+from .test_accessibility import PAGES, WEBINAR, WEBINAR_ID, Page, seeded_path, under
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +18,29 @@ CONSOLE_FOOTER_OFFSET = """() => {
   const [main, footer] = ['main', 'footer'].map(name => document.querySelector(name).getBoundingClientRect());
   return [footer.left - main.left, footer.right - main.right];
 }"""
-CONSOLE_PAGES = [spec for spec in PAGES if spec.staff and spec.status == 200 and not spec.invalid]
+
+
+def registered_lead_id() -> int:
+    """A lead registered for the first demo webinar (a timeline entry, a row in its registrations)."""
+    from leadgen.leads.service import Visit
+    from leadgen.webinars.registration import register
+    from leadgen.webinars.service import find_webinar
+
+    registration = {"email": "anastasia.papadopoulou@example.com", "first_name": "Anastasia", "consent": True}
+    register(find_webinar(WEBINAR()), registration, Visit())
+    return first_value("leadgen.leads.models", "Lead", "id")
+
+
+def webinar_with_a_registrant_id() -> int:
+    """The first demo webinar, once someone registered for it."""
+    registered_lead_id()
+    return WEBINAR_ID()
+
+
+CONSOLE_PAGES = [spec for spec in PAGES if spec.staff and spec.status == 200 and not spec.invalid] + [
+    Page("lead-registered", under("/admin/leads/", registered_lead_id), staff="admin"),
+    Page("staff-webinar-registrants", under("/admin/webinars/", webinar_with_a_registrant_id), staff="admin"),
+]
 SMALLEST_CHART_LABEL_PX = 11
 
 # A word is broken when its own text lays out on more than one line.
