@@ -3,6 +3,7 @@
 import os
 import re
 import secrets
+import tomllib
 from datetime import timedelta
 from pathlib import Path
 
@@ -65,6 +66,16 @@ def secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+def project_version() -> str:
+    """The version in pyproject.toml (the console's footer shows it unless APP_VERSION says otherwise)."""
+    try:
+        return tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())["project"][
+            "version"
+        ]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return "unknown"
+
+
 def load_settings(instance_path: Path) -> dict:
     """Build the Flask config from the environment."""
     env = os.environ.get
@@ -73,6 +84,8 @@ def load_settings(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SECRET_KEY": secret_key(instance_path),
         "PUBLIC_BASE_URL": env("PUBLIC_BASE_URL", "http://localhost:5000").rstrip("/"),
+        # Shown in the console's footer; a deploy may set its own (a release tag, a git revision).
+        "APP_VERSION": env("APP_VERSION") or project_version(),
         # Mail: without MAIL_SERVER every message is written as an .eml file instead.
         "MAIL_SERVER": mail_server,
         "MAIL_PORT": int(env("MAIL_PORT", "25")),

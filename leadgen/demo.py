@@ -7,7 +7,6 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .blog.posts import seed_demo_article
-from .ebook.sample import write_sample_ebook
 from .webinars.demo import seed_demo_webinars
 
 
@@ -16,6 +15,9 @@ def seed_ebook() -> str:
     path = Path(current_app.config["EBOOK_PATH"])
     if path.exists():
         return f"ebook: kept {path}"
+    # Imported here, not at the top: fpdf takes longer to import than Flask, for every CLI command.
+    from .ebook.sample import write_sample_ebook
+
     write_sample_ebook(path, current_app.config["CLINIC_NAME"], current_app.config["OFFICE_PHONE"])
     return f"ebook: wrote {path}"
 

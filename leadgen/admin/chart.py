@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from .dashboard import DailyLeads
 
 WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, TOP, BOTTOM = 36, 24, 10, 34
+# Room for labels of 24 units, the size they get on a phone (style.css).
+LEFT, RIGHT, TOP, BOTTOM = 52, 24, 14, 34
 # Colours that stay apart for common colour blindness (Okabe-Ito), one per source.
 SOURCE_COLOURS = {"ebook": "#0072B2", "webinar": "#E69F00", "comment": "#009E73"}
 
@@ -64,7 +65,7 @@ def stacked_bars(daily: DailyLeads) -> dict:
     grid = [Tick(LEFT, TOP + plot_height - n * plot_height / parts, str(top * n // parts)) for n in range(parts + 1)]
     # A label every 7 days keeps them readable at a phone's width.
     days = [
-        Tick(LEFT + index * slot + slot / 2, HEIGHT - BOTTOM + 16, f"{day:%-d %b}")
+        Tick(LEFT + index * slot + slot / 2, HEIGHT - BOTTOM + 6, f"{day:%-d %b}")  # hanging below the bars
         for index, day in enumerate(daily.days)
         if (len(daily.days) - 1 - index) % 7 == 0
     ]

@@ -90,6 +90,8 @@ def lead(lead_id: int):
         lead=found,
         messages=access.lead_messages(found.id),
         activity_label=activity_label,
+        # Activities name a webinar by slug; the timeline shows its title.
+        webinars={webinar.slug: webinar for webinar in all_webinars()},
         staff_statuses=status.STAFF_STATUSES,
     )
 

@@ -6,6 +6,7 @@ import email.policy
 import email.utils
 import functools
 import io
+import textwrap
 import uuid
 from contextlib import contextmanager
 from email.headerregistry import Address
@@ -105,14 +106,61 @@ class OutboxEmail(Message):
         return buffer.getvalue()
 
 
+# RFC 5322's recommended line length: text parts wrap there, subjects stay within it.
+LINE_LIMIT = 78
+ELLIPSIS = "\u2026"
+
+
+def shorten_at_word(text: str, width: int) -> str:
+    """`text` if it fits in `width` characters, else cut at a word and ended with an ellipsis."""
+    shortened = textwrap.shorten(text, width, placeholder=ELLIPSIS)
+    # textwrap gives only the ellipsis when even the first word is too long: cut that word.
+    return shortened if shortened != ELLIPSIS else text[: width - 1] + ELLIPSIS
+
+
+def fit_subject(subject: str, title: str = "") -> str:
+    """The subject in LINE_LIMIT characters: a long title in it is shortened first, keeping the rest."""
+    subject = " ".join(subject.split())
+    title = " ".join(title.split())
+    if len(subject) > LINE_LIMIT and title and title in subject:
+        subject = subject.replace(title, shorten_at_word(title, LINE_LIMIT - (len(subject) - len(title))), 1)
+    return shorten_at_word(subject, LINE_LIMIT)
+
+
+def wrap_text(text: str) -> str:
+    """Wrap the text part's long lines at LINE_LIMIT, keeping each line's indent.
+
+    A line holding a link is left whole: mail clients find links by line, and a label
+    ("Unsubscribe with one click: <link>") reads best beside its link.
+    """
+    lines = []
+    for line in text.splitlines():
+        if len(line) <= LINE_LIMIT or "://" in line:
+            lines.append(line)
+            continue
+        indent = line[: len(line) - len(line.lstrip())]
+        # A list item's next lines line up under its text.
+        follow = indent + "  " if line.lstrip().startswith("- ") else indent
+        wrapper = textwrap.TextWrapper(
+            LINE_LIMIT, initial_indent=indent, subsequent_indent=follow, break_long_words=False, break_on_hyphens=False
+        )
+        lines.extend(wrapper.wrap(line.strip()) or [line])
+    return "\n".join(lines)
+
+
 def render_pair(template: str, context: dict) -> tuple[str, str, str]:
-    """Render email/<template>.txt and .html; the .txt template sets the subject."""
+    """Render email/<template>.txt and .html; the .txt template sets the subject.
+
+    A template that names a title in its subject sets `subject_title` too, so a long title
+    is what gets shortened. The text part is wrapped at LINE_LIMIT characters.
+    """
     env = current_app.jinja_env
     # Templates loaded directly skip Flask's context processors: add the clinic's details.
     context = {**clinic_context(), **context}
     text_module = env.get_template(f"email/{template}.txt").make_module(context)
     html = env.get_template(f"email/{template}.html").render(context)
-    return str(getattr(text_module, "subject", "")).strip(), str(text_module).strip() + "\n", html
+    subject = fit_subject(str(getattr(text_module, "subject", "")), str(getattr(text_module, "subject_title", "")))
+    return subject, wrap_text(str(text_module).strip()) + "\n", html
 
 
 @contextmanager

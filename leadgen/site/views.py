@@ -1,6 +1,6 @@
-"""Home page (the three offers), the privacy notice, and /healthz for load balancers."""
+"""Home page (the three offers), the privacy notice, the favicon, and /healthz for load balancers."""
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template, send_from_directory
 from sqlalchemy import text
 
 from ..extensions import db
@@ -18,6 +18,14 @@ def home():
 def privacy():
     """What the forms keep, what we send, what we never do, and how to have it all erased."""
     return render_template("site/privacy.html")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The site's icon where browsers ask for it first (base.html links it too)."""
+    return send_from_directory(
+        current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400
+    )
 
 
 @bp.get("/healthz")
