@@ -100,7 +100,7 @@ def routes(app, keep) -> list[tuple[str, str]]:
         post = db.session.scalars(select(Post.slug)).first()
     found = []
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith(("/api/", "/static")) or not keep(rule.rule) or "logout" in rule.rule:
+        if rule.rule.startswith(("/api/", "/static", "/favicon.ico")) or not keep(rule.rule) or "logout" in rule.rule:
             continue
         path = rule.rule.replace("<slug>", post if rule.rule.startswith("/blog/") else webinar)
         path = re.sub(r"<[^>]+>", "1", path)  # ids, and tokens that are not real

@@ -14,14 +14,18 @@ from .test_migrations import flask_cli
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 README = (PROJECT_ROOT / "README.md").read_text()
-CODE_BLOCK = re.compile(r"^```[a-z]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
+CODE_BLOCK = re.compile(r"^```([a-z]*)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+# Shell blocks and the bare Procfile block; a configuration block (```yaml) holds no commands.
+COMMAND_BLOCKS = ("sh", "")
 CHECK_PREREQUISITES = PROJECT_ROOT / "scripts" / "check-prerequisites"
 
 
 def readme_command_lines() -> list[list[str]]:
     """Every command line of the README's code blocks, as words (comments and Procfile names dropped)."""
     commands = []
-    for block in CODE_BLOCK.findall(README):
+    for language, block in CODE_BLOCK.findall(README):
+        if language not in COMMAND_BLOCKS:
+            continue
         for line in block.splitlines():
             line = re.sub(r"^\w+:\s+", "", line.strip())  # "release: flask ..." in the Procfile block
             if line and not line.startswith("#"):
