@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from ..database import page_number, row_id
 from ..extensions import csrf
-from ..forms import current_visit, honeypot_filled, load_form
+from ..forms import contact_form_values, current_visit, honeypot_filled, load_contact_form
 from ..leads.consent import MARKETING_EMAIL
 from ..ratelimits import public_post_limit
 from . import posts, reply_stops, service
@@ -80,7 +80,7 @@ def comment(slug: str):
     if honeypot_filled():
         flash(AWAITING, "success")
         return redirect(url_for(".post", slug=slug, _anchor="comments"), 303)
-    data, errors = load_form(CommentCreateSchema())
+    data, errors = load_contact_form(CommentCreateSchema())
     if not errors:
         try:
             token = request.form.get("form_token", "")
@@ -89,7 +89,7 @@ def comment(slug: str):
         except CommentRefused as refused:
             errors = {refused.field: [refused.message]}
     if errors:
-        return article_page(found, request.form.to_dict(), errors, 422)
+        return article_page(found, contact_form_values(), errors, 422)
     if stored.status == "pending":
         session[OWN_COMMENTS_KEY] = [*own_pending_ids(), stored.id][-OWN_COMMENTS_KEPT:]
     flash(PUBLISHED if stored.status == "approved" else AWAITING, "success")
