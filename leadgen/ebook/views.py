@@ -9,7 +9,6 @@ from ..forms import (
     current_visit,
     honeypot_filled,
     load_contact_form,
-    load_form,
     remember_sent_form,
     sent_form_values,
     utm_from,
@@ -90,11 +89,12 @@ def new_link():
     """Send a fresh link to a known address; unknown addresses get the same answer."""
     if honeypot_filled():
         return redirect(url_for(".thanks"), 303)
-    data, errors = load_form(NewLinkSchema())
+    data, errors = load_contact_form(NewLinkSchema())
     if errors:
         return render_template(
-            "ebook/link_problem.html", expired=True, values=request.form.to_dict(), errors=errors
+            "ebook/link_problem.html", expired=True, values=contact_form_values(), errors=errors
         ), 422
     # The same answer for unknown addresses, so the form cannot tell who is a lead.
     service.resend_link(data["email"], current_visit())
+    remember_sent_form(SENT_FORM, data)
     return redirect(url_for(".thanks"), 303)
