@@ -117,7 +117,9 @@ def test_blog_reply_typo_then_each_choice(app, client):
     asked = post_comment(client, SLUG, reply)
     assert asked.status_code == 422 and f"Did you mean {SUGGESTED}?" in asked.get_data(as_text=True)
     assert comments(app) == []
-    assert post_comment(client, SLUG, {**reply, "email_suggested": SUGGESTED}).status_code == 303
+    taken = post_comment(client, SLUG, {**reply, "notify": "y", "email_suggested": SUGGESTED})
+    assert taken.status_code == 303
+    assert f"We will email {SUGGESTED} when it is published" in client.get(taken.location).get_data(as_text=True)
     kept = {**reply, "body": "And a second question about my results.", "email_checked": TYPO}
     assert post_comment(client, SLUG, kept).status_code == 303
     assert [comment.email for comment in comments(app)] == [SUGGESTED, TYPED]

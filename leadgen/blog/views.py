@@ -21,6 +21,10 @@ OWN_COMMENTS_KEY = "own_comments"
 OWN_COMMENTS_KEPT = 20
 AWAITING = "Thank you. Your comment is awaiting moderation: only you can see it until we publish it."
 PUBLISHED = "Thank you. Your comment is published."
+# Said to a commenter who asked for mail, so a typo'd address shows before they wait in vain
+# (spam reads as awaiting moderation, as it does above).
+WHEN_PUBLISHED_OR_REPLIED = " We will email {email} when it is published and when someone replies."
+WHEN_REPLIED = " We will email {email} when someone replies."
 
 
 @bp.get("")
@@ -92,7 +96,11 @@ def comment(slug: str):
         return article_page(found, contact_form_values(), errors, 422)
     if stored.status == "pending":
         session[OWN_COMMENTS_KEY] = [*own_pending_ids(), stored.id][-OWN_COMMENTS_KEPT:]
-    flash(PUBLISHED if stored.status == "approved" else AWAITING, "success")
+    published = stored.status == "approved"
+    message = PUBLISHED if published else AWAITING
+    if stored.notify and stored.email:
+        message += (WHEN_REPLIED if published else WHEN_PUBLISHED_OR_REPLIED).format(email=stored.email)
+    flash(message, "success")
     anchor = f"comment-{stored.id}" if stored.status != "spam" else "comments"
     return redirect(url_for(".post", slug=slug, _anchor=anchor), 303)
 
