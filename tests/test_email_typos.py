@@ -67,6 +67,16 @@ def test_ebook_keeping_the_typed_address_stores_it(app, client):
     assert stored_emails(app) == [TYPED]
 
 
+def test_a_kept_address_is_not_asked_about_again_while_another_field_is_fixed(app, client):
+    response = ebook(client, {"email": TYPO, "email_checked": TYPO, "first_name": ""})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Enter your first name." in page and "Did you mean" not in page
+    assert f'type="hidden" name="email_checked" value="{TYPO}"' in page
+    assert ebook(client, {"email": TYPO, "email_checked": TYPO}).status_code == 303
+    assert stored_emails(app) == [TYPED]
+
+
 def test_an_address_edited_after_the_question_wins_over_the_suggestion(app, client):
     """Enter in the field presses the first button ("Yes, use ..."): the edited address is what counts."""
     response = ebook(client, {"email": "pat@example.com", "email_suggested": SUGGESTED})
