@@ -4,6 +4,7 @@ leading to a thank-you page that names the address, whose "Fix it" brings back t
 import pytest
 
 from .conftest import has_no_horizontal_scroll, screenshot
+from .test_comments import SLUG, make_post
 from .test_webinars import make_webinar
 
 pytestmark = pytest.mark.browser
@@ -53,3 +54,27 @@ def test_keeping_what_was_typed_registers_it(app, live_server, request, width):
     screenshot(page, f"email-typo-webinar-thanks-{width}")
     page.get_by_role("link", name="Fix it").click()
     assert page.input_value("#email") == "pat.typo@gmial.com"
+
+
+def test_leave_a_reply_asks_and_a_remembered_commenter_keeps_the_address_taken(app, live_server, phone_page):
+    make_post(app)
+    app.config["COMMENT_MIN_SECONDS"] = 1  # a person types for longer; a second here, waited below
+    page = phone_page
+    page.goto(f"{live_server}/blog/{SLUG}")
+    page.get_by_label("Comment", exact=True).fill("Thank you, this helped me understand my results.")
+    page.get_by_label("Name", exact=True).fill("Pat")
+    page.get_by_label("Email", exact=True).fill("pat.typo@gmial.com")
+    page.locator("#remember").check()
+    page.wait_for_timeout(1100)
+    with page.expect_navigation() as sent:
+        page.get_by_role("button", name="Post comment").click()
+    assert sent.value.status == 422
+    screenshot(page, "email-typo-reply-375")
+    # Answered at once: the form shown again keeps the time it was first opened.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Yes, use pat.typo@gmail.com").click()
+    page.wait_for_load_state("load")
+    assert "We will email" not in page.content()  # not asked for: no address to name
+    assert page.get_by_text("Your comment is awaiting moderation").first.is_visible()
+    saved = page.evaluate("JSON.parse(localStorage.getItem('leadgen.commenter')).email")
+    assert saved == "pat.typo@gmail.com"

@@ -45,8 +45,19 @@ def own_pending_ids() -> list[int]:
     return [i for i in session.get(OWN_COMMENTS_KEY, []) if isinstance(i, int)]
 
 
-def article_page(post, values: dict, errors: dict, status: int = 200):
-    """The article, its comment thread and the reply form with its values and messages."""
+def reusable_form_token(post, sent: str) -> str:
+    """`sent` (a form token not yet checked or used) while it checks out, else a new one: a form
+    shown again with a question ("Did you mean ...?") is answered at once, without waiting again."""
+    try:
+        check_form_token(sent, post.id)
+    except CommentRefused:
+        return form_token(post.id)
+    return sent
+
+
+def article_page(post, values: dict, errors: dict, status: int = 200, sent_token: str = ""):
+    """The article, its comment thread and the reply form with its values and messages; the form
+    keeps `sent_token` when it may (see reusable_form_token)."""
     replying_to = None
     parent_id = row_id(values.get("parent_id") or request.args.get("replytocom", ""))
     if parent_id:
@@ -60,7 +71,7 @@ def article_page(post, values: dict, errors: dict, status: int = 200):
         thread=service.comment_thread(post, own_pending_ids()),
         max_depth=current_app.config["COMMENT_MAX_DEPTH"],
         replying_to=replying_to,
-        form_token=form_token(post.id),
+        form_token=reusable_form_token(post, sent_token),
         values=values,
         errors=errors,
         consent_text=MARKETING_EMAIL.text,
@@ -85,15 +96,16 @@ def comment(slug: str):
         flash(AWAITING, "success")
         return redirect(url_for(".post", slug=slug, _anchor="comments"), 303)
     data, errors = load_contact_form(CommentCreateSchema())
+    token = request.form.get("form_token", "")
     if not errors:
         try:
-            token = request.form.get("form_token", "")
             check_form_token(token, found.id)
             stored = service.submit_comment(found, data, current_visit(), form_token=token)
         except CommentRefused as refused:
             errors = {refused.field: [refused.message]}
+            token = ""  # refused (too fast, already sent, ...): the form shown again gets a new one
     if errors:
-        return article_page(found, contact_form_values(), errors, 422)
+        return article_page(found, contact_form_values(), errors, 422, sent_token=token)
     if stored.status == "pending":
         session[OWN_COMMENTS_KEY] = [*own_pending_ids(), stored.id][-OWN_COMMENTS_KEPT:]
     published = stored.status == "approved"
