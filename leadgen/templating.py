@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 
+from .forms import email_suggestion
+
 
 def tel_href(phone: str) -> str:
     """A `tel:` URI for a phone number as people write it ("+1 312 555 0142")."""
@@ -46,3 +48,4 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters["clinic_time"] = clinic_time
     app.context_processor(clinic_context)
     app.jinja_env.globals["ebook_download_url"] = ebook_download_url
+    app.jinja_env.globals["email_suggestion"] = email_suggestion

@@ -100,12 +100,14 @@ WEBINAR = first("leadgen.webinars.models", "Webinar")
 WEBINAR_ID = first("leadgen.webinars.models", "Webinar", "id")
 POST = first("leadgen.blog.models", "Post")
 BAD_EMAIL = {"first_name": "Ana", "email": "ana@example"}
+TYPO_EMAIL = {"email": "ana@gmial.com"}  # asks "Did you mean ana@gmail.com?"
 BAD_WEBINAR = {"title": "", "duration_minutes": "0", "capacity": "-1", "join_url": "not a link"}
 
 PAGES = [
     Page("home", "/"),
     Page("ebook", "/ebook"),
     Page("ebook-errors", "/ebook", invalid=BAD_EMAIL),
+    Page("ebook-email-typo", "/ebook", invalid={"first_name": "Ana", **TYPO_EMAIL}),
     Page("ebook-thanks", "/ebook/thanks"),
     Page("ebook-forged-link", "/ebook/download/not-a-real-token", status=404),
     Page("ebook-new-link-errors", "/ebook/download/not-a-real-token", status=404, invalid={"email": "ana@"}),
@@ -114,12 +116,14 @@ PAGES = [
     Page("webinars", "/webinars"),
     Page("webinar", under("/webinars/", WEBINAR)),
     Page("webinar-errors", under("/webinars/", WEBINAR), invalid=BAD_EMAIL),
+    Page("webinar-email-typo", under("/webinars/", WEBINAR), invalid={"first_name": "Ana", **TYPO_EMAIL}),
     Page("webinar-thanks", under("/webinars/", WEBINAR, "/thanks")),
     Page("webinar-cancel", under("/webinars/cancel/", webinar_cancel_token)),
     Page("webinar-cancel-forged", "/webinars/cancel/not-a-real-token", status=404),
     Page("blog", "/blog"),
     Page("article", under("/blog/", POST)),
     Page("article-reply-errors", under("/blog/", POST), invalid={"name": "Ana", "email": "ana@", "body": ""}),
+    Page("article-reply-email-typo", under("/blog/", POST), invalid={"name": "Ana", **TYPO_EMAIL, "body": "Hi"}),
     Page("unsubscribe", under("/unsubscribe/", unsubscribe_token)),
     Page("unsubscribe-forged", "/unsubscribe/not-a-real-token", status=404),
     Page("opt-in-confirmed", under("/confirm/", confirmation_token)),

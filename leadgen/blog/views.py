@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from ..database import page_number, row_id
 from ..extensions import csrf
-from ..forms import current_visit, honeypot_filled, load_form
+from ..forms import contact_form_values, current_visit, honeypot_filled, load_contact_form
 from ..leads.consent import MARKETING_EMAIL
 from ..ratelimits import public_post_limit
 from . import posts, reply_stops, service
@@ -21,6 +21,10 @@ OWN_COMMENTS_KEY = "own_comments"
 OWN_COMMENTS_KEPT = 20
 AWAITING = "Thank you. Your comment is awaiting moderation: only you can see it until we publish it."
 PUBLISHED = "Thank you. Your comment is published."
+# Said to a commenter who asked for mail, so a typo'd address shows before they wait in vain
+# (spam reads as awaiting moderation, as it does above).
+WHEN_PUBLISHED_OR_REPLIED = " We will email {email} when it is published and when someone replies."
+WHEN_REPLIED = " We will email {email} when someone replies."
 
 
 @bp.get("")
@@ -41,8 +45,19 @@ def own_pending_ids() -> list[int]:
     return [i for i in session.get(OWN_COMMENTS_KEY, []) if isinstance(i, int)]
 
 
-def article_page(post, values: dict, errors: dict, status: int = 200):
-    """The article, its comment thread and the reply form with its values and messages."""
+def reusable_form_token(post, sent: str) -> str:
+    """`sent` (a form token not yet checked or used) while it checks out, else a new one: a form
+    shown again with a question ("Did you mean ...?") is answered at once, without waiting again."""
+    try:
+        check_form_token(sent, post.id)
+    except CommentRefused:
+        return form_token(post.id)
+    return sent
+
+
+def article_page(post, values: dict, errors: dict, status: int = 200, sent_token: str = ""):
+    """The article, its comment thread and the reply form with its values and messages; the form
+    keeps `sent_token` when it may (see reusable_form_token)."""
     replying_to = None
     parent_id = row_id(values.get("parent_id") or request.args.get("replytocom", ""))
     if parent_id:
@@ -56,7 +71,7 @@ def article_page(post, values: dict, errors: dict, status: int = 200):
         thread=service.comment_thread(post, own_pending_ids()),
         max_depth=current_app.config["COMMENT_MAX_DEPTH"],
         replying_to=replying_to,
-        form_token=form_token(post.id),
+        form_token=reusable_form_token(post, sent_token),
         values=values,
         errors=errors,
         consent_text=MARKETING_EMAIL.text,
@@ -80,19 +95,24 @@ def comment(slug: str):
     if honeypot_filled():
         flash(AWAITING, "success")
         return redirect(url_for(".post", slug=slug, _anchor="comments"), 303)
-    data, errors = load_form(CommentCreateSchema())
+    data, errors = load_contact_form(CommentCreateSchema())
+    token = request.form.get("form_token", "")
     if not errors:
         try:
-            token = request.form.get("form_token", "")
             check_form_token(token, found.id)
             stored = service.submit_comment(found, data, current_visit(), form_token=token)
         except CommentRefused as refused:
             errors = {refused.field: [refused.message]}
+            token = ""  # refused (too fast, already sent, ...): the form shown again gets a new one
     if errors:
-        return article_page(found, request.form.to_dict(), errors, 422)
+        return article_page(found, contact_form_values(), errors, 422, sent_token=token)
     if stored.status == "pending":
         session[OWN_COMMENTS_KEY] = [*own_pending_ids(), stored.id][-OWN_COMMENTS_KEPT:]
-    flash(PUBLISHED if stored.status == "approved" else AWAITING, "success")
+    published = stored.status == "approved"
+    message = PUBLISHED if published else AWAITING
+    if stored.notify and stored.email:
+        message += (WHEN_REPLIED if published else WHEN_PUBLISHED_OR_REPLIED).format(email=stored.email)
+    flash(message, "success")
     anchor = f"comment-{stored.id}" if stored.status != "spam" else "comments"
     return redirect(url_for(".post", slug=slug, _anchor=anchor), 303)
 

@@ -4,7 +4,15 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 
-from ..forms import current_visit, honeypot_filled, load_form, utm_from
+from ..forms import (
+    contact_form_values,
+    current_visit,
+    honeypot_filled,
+    load_contact_form,
+    remember_sent_form,
+    sent_form_values,
+    utm_from,
+)
 from ..leads.consent import MARKETING_EMAIL
 from ..ratelimits import public_post_limit
 from ..tokens import TokenExpired, TokenInvalid
@@ -12,6 +20,8 @@ from . import service
 from .schemas import EbookRequestSchema, NewLinkSchema
 
 bp = Blueprint("ebook", __name__, url_prefix="/ebook")
+
+SENT_FORM = "ebook"
 
 DOWNLOAD_NAME = "The-5-Foundations-of-Autoimmune-Diseases.pdf"
 
@@ -24,8 +34,11 @@ def landing_page(values: dict, errors: dict, status: int = 200):
 
 @bp.get("")
 def landing():
-    """The ebook's landing page; UTM parameters ride along in hidden fields."""
+    """The ebook's landing page; UTM parameters ride along in hidden fields; `?fix` (from "Wrong
+    address? Fix it" on the thank-you page) fills the form with what this browser sent."""
     values = {**utm_from(request.args), "referrer": request.referrer or ""}
+    if "fix" in request.args:
+        values.update(sent_form_values(SENT_FORM))
     return landing_page(values, {})
 
 
@@ -35,18 +48,20 @@ def submit():
     """Capture the request, then 303 to the thank-you page; 422 with messages if invalid."""
     if honeypot_filled():
         return redirect(url_for(".thanks"), 303)
-    data, errors = load_form(EbookRequestSchema())
+    data, errors = load_contact_form(EbookRequestSchema())
     if errors:
-        return landing_page(request.form.to_dict(), errors, 422)
+        return landing_page(contact_form_values(), errors, 422)
     service.request_ebook(data, current_visit(request.form))
+    remember_sent_form(SENT_FORM, data)
     return redirect(url_for(".thanks"), 303)
 
 
 @bp.get("/thanks")
 def thanks():
-    """What happens next: the mail, the link's lifetime, and the office phone."""
+    """What happens next: the address we are writing to, the link's lifetime, and the office phone."""
     days = current_app.config["EBOOK_LINK_MAX_AGE"].days
-    return render_template("ebook/thanks.html", link_days=days)
+    sent = sent_form_values(SENT_FORM)
+    return render_template("ebook/thanks.html", link_days=days, email=sent.get("email"))
 
 
 @bp.get("/download/<token>")
@@ -74,11 +89,12 @@ def new_link():
     """Send a fresh link to a known address; unknown addresses get the same answer."""
     if honeypot_filled():
         return redirect(url_for(".thanks"), 303)
-    data, errors = load_form(NewLinkSchema())
+    data, errors = load_contact_form(NewLinkSchema())
     if errors:
         return render_template(
-            "ebook/link_problem.html", expired=True, values=request.form.to_dict(), errors=errors
+            "ebook/link_problem.html", expired=True, values=contact_form_values(), errors=errors
         ), 422
     # The same answer for unknown addresses, so the form cannot tell who is a lead.
     service.resend_link(data["email"], current_visit())
+    remember_sent_form(SENT_FORM, data)
     return redirect(url_for(".thanks"), 303)

@@ -20,10 +20,12 @@
     });
   }
 
-  form.addEventListener("submit", function () {
+  form.addEventListener("submit", function (event) {
     if (box.checked) {
       var details = {};
       FIELDS.forEach(function (name) { details[name] = form.elements[name] ? form.elements[name].value : ""; });
+      // "Yes, use <suggested address>" was pressed: remember the address taken, not the typo.
+      if (event.submitter && event.submitter.name === "email_suggested") { details.email = event.submitter.value; }
       storage.setItem(KEY, JSON.stringify(details));
     } else {
       storage.removeItem(KEY);

@@ -6,7 +6,14 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from ..extensions import db
-from ..forms import current_visit, honeypot_filled, load_form
+from ..forms import (
+    contact_form_values,
+    current_visit,
+    honeypot_filled,
+    load_contact_form,
+    remember_sent_form,
+    sent_form_values,
+)
 from ..leads.consent import MARKETING_EMAIL
 from ..ratelimits import public_post_limit
 from ..tokens import TokenInvalid
@@ -45,6 +52,11 @@ def webinar_or_404(slug: str) -> Webinar:
     return webinar
 
 
+def sent_form(slug: str) -> str:
+    """The name under which a webinar's form is remembered for its thank-you page."""
+    return f"webinar:{slug}"
+
+
 def detail_page(webinar: Webinar, values: dict, errors: dict, status: int = 200):
     """The webinar's page with its form, values and messages beside the fields."""
     page = render_template(
@@ -61,8 +73,10 @@ def index():
 
 @bp.get("/<slug>")
 def detail(slug: str):
-    """One webinar: what it covers, when, and the registration form while it is open."""
-    return detail_page(webinar_or_404(slug), {}, {})
+    """One webinar: what it covers, when, and the registration form while it is open; `?fix` (from
+    "Wrong address? Fix it" on the thank-you page) fills the form with what this browser sent."""
+    values = sent_form_values(sent_form(slug)) if "fix" in request.args else {}
+    return detail_page(webinar_or_404(slug), values, {})
 
 
 @bp.post("/<slug>/register")
@@ -72,14 +86,15 @@ def register(slug: str):
     webinar = webinar_or_404(slug)
     if honeypot_filled():
         return redirect(url_for(".thanks", slug=slug), 303)
-    data, errors = load_form(RegistrationSchema())
+    data, errors = load_contact_form(RegistrationSchema())
     if errors:
-        return detail_page(webinar, request.form.to_dict(), errors, 422)
+        return detail_page(webinar, contact_form_values(), errors, 422)
     try:
         registration.register(webinar, data, current_visit(request.form))
     except registration.RegistrationRefused as refused:
         page = render_template("webinars/unavailable.html", webinar=webinar, message=refused.message)
         return page, 409
+    remember_sent_form(sent_form(slug), data)
     return redirect(url_for(".thanks", slug=slug), 303)
 
 
@@ -87,7 +102,9 @@ def register(slug: str):
 def thanks(slug: str):
     """You are registered: the calendar link and what happens next."""
     webinar = webinar_or_404(slug)
-    return render_template("webinars/thanks.html", webinar=webinar, reminders=registration.reminders_ahead(webinar))
+    email = sent_form_values(sent_form(slug)).get("email")
+    reminders = registration.reminders_ahead(webinar)
+    return render_template("webinars/thanks.html", webinar=webinar, reminders=reminders, email=email)
 
 
 @bp.get("/<slug>/calendar.ics")
