@@ -68,12 +68,19 @@ def sign_for_person(purpose: str, lead_id: int, email: str, **extra) -> str:
 
 def lead_for_payload(payload) -> Lead | None:
     """The lead a sign_for_lead payload names, or None when it is gone or the id now names someone else."""
-    if not isinstance(payload, dict) or not isinstance(payload.get("lead"), int):
+    return row_for_person(Lead, payload, "lead")
+
+
+def row_for_person(model, payload, key: str):
+    """The `model` row whose id the payload holds under `key`, while the row still has the
+    address the payload's digest was made from; None when it is gone, has no address, or the
+    id now names someone else."""
+    if not isinstance(payload, dict) or not isinstance(payload.get(key), int):
         return None
-    lead = db.session.get(Lead, payload["lead"])
-    if lead is None or not is_same_person(payload, lead.email):
+    row = db.session.get(model, payload[key])
+    if row is None or not row.email or not is_same_person(payload, row.email):
         return None
-    return lead
+    return row
 
 
 def is_same_person(payload: dict, email: str) -> bool:

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..leads.fields import normalise_email
 from ..outbox.models import OutboxMessage
 from ..outbox.service import cancel_queued
-from ..tokens import TokenExpired, TokenInvalid, address_check, is_same_person, sign, unsign
+from ..tokens import TokenExpired, TokenInvalid, address_check, row_for_person, sign, unsign
 from .models import Comment, ReplyNotificationStop
 
 TOKEN_PURPOSE = "comment-replies-stop"
@@ -42,15 +42,9 @@ def stop_token(comment: Comment) -> str:
 def comment_for_stop_token(token: str) -> Comment | None:
     """The comment a genuine stop token names while it still has the address it was made for, or None."""
     try:
-        payload = unsign(TOKEN_PURPOSE, token)
+        return row_for_person(Comment, unsign(TOKEN_PURPOSE, token), "comment")
     except (TokenExpired, TokenInvalid):
         return None
-    if not isinstance(payload, dict) or not isinstance(payload.get("comment"), int):
-        return None
-    comment = db.session.get(Comment, payload["comment"])
-    if comment is None or not comment.email or not is_same_person(payload, comment.email):
-        return None
-    return comment
 
 
 def stop_replies(comment: Comment) -> bool:
