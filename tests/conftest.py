@@ -192,10 +192,29 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 
 
+def read_files_whole(app):
+    """The app with static files read whole and closed before they are sent. Chromium drops
+    connections it no longer wants (a favicon while the page moves on); werkzeug's test server
+    then leaves the open file to the garbage collector, which `filterwarnings = error` turns
+    into a failure of whichever test runs next. gunicorn closes it; this server reads it first."""
+
+    def serve(environ, start_response):
+        environ["wsgi.file_wrapper"] = read_and_close
+        return app(environ, start_response)
+
+    return serve
+
+
+def read_and_close(file, buffer_size=8192):
+    """A wsgi.file_wrapper that answers with the file's bytes and closes it at once."""
+    with file:
+        return [file.read()]
+
+
 @pytest.fixture
 def live_server(app):
     """The test app served over real HTTP on a free port, in a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, read_files_whole(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
