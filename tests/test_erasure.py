@@ -6,8 +6,8 @@ from sqlalchemy import JSON, String, Text, cast, func, select
 
 from leadgen.blog.models import Comment, Post
 from leadgen.extensions import db
-from leadgen.leads.erasure import ErasedLead, email_hash, is_erased
-from leadgen.leads.models import ExportLog, Lead
+from leadgen.leads.erasure import email_hash, is_erased
+from leadgen.leads.models import ErasedLead, ExportLog, Lead
 from leadgen.outbox.models import OutboxMessage
 from leadgen.webinars.models import Webinar
 

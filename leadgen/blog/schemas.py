@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
-from ..leads.fields import EmailAddress, PlainText, RowId
+from ..fields import EmailAddress, PlainText, RowId
 from .models import COMMENT_STATUSES
 
 MODERATION_STATUSES = ("approved", "spam", "trash")

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields
 
-from ..leads.fields import EmailAddress, PlainText
+from ..fields import EmailAddress, PlainText
 
 
 class EbookRequestSchema(Schema):

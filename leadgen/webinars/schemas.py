@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
 from ..database import utcnow
-from ..leads.fields import EmailAddress, PlainText
+from ..fields import EmailAddress, PlainText
 
 AWARE_TIME_MESSAGE = "Give the time with its timezone, e.g. 2026-12-03T18:00:00-06:00 or 2026-12-04T00:00:00Z."
 

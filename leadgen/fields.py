@@ -15,7 +15,7 @@ import unicodedata
 
 from marshmallow import ValidationError, fields, validate
 
-from ..database import ROW_ID_MAX, row_id
+from .database import ROW_ID_MAX, row_id
 
 # RFC 5321: the longest address a relay must accept (email-validator counts its UTF-8 octets).
 EMAIL_MAX_LENGTH = 254
