@@ -7,9 +7,9 @@ from sqlalchemy import Text, cast, delete, func, or_, select
 from ..blog.service import anonymise_comments
 from ..extensions import db
 from ..fields import normalise_email
+from ..leads.models import Activity, Consent, ErasedLead, ExportLog, Lead
 from ..outbox.models import OutboxMessage
 from ..webinars.cancellation import release_seats_held_by
-from .models import Activity, Consent, ErasedLead, ExportLog, Lead
 
 
 def email_hash(email: str) -> str:
