@@ -3,7 +3,7 @@
 from flask import request, session
 from marshmallow import EXCLUDE, Schema, ValidationError
 
-from .leads.fields import normalise_email
+from .fields import normalise_email
 from .leads.service import Visit
 from .leads.typos import suggested_address
 

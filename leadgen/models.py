@@ -1,8 +1,7 @@
 """Every model, imported in one place so SQLAlchemy and Alembic see all tables."""
 
 from .blog.models import Comment, Post
-from .leads.erasure import ErasedLead
-from .leads.models import Activity, Consent, ExportLog, Lead
+from .leads.models import Activity, Consent, ErasedLead, ExportLog, Lead
 from .outbox.models import OutboxMessage
 from .staff.models import ApiToken, StaffUser
 from .webhooks.models import Webhook

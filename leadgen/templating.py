@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 
+from .ebook.service import download_token
 from .forms import email_suggestion
 
 
@@ -37,8 +38,6 @@ def clinic_context() -> dict:
 
 def ebook_download_url(lead_id: int, email: str) -> str:
     """An absolute, signed download link, made when the mail is rendered (so its age starts then)."""
-    from .ebook.service import download_token
-
     return url_for("ebook.download", token=download_token(lead_id, email), _external=True)
 
 

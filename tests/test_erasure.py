@@ -6,9 +6,9 @@ from sqlalchemy import JSON, String, Text, cast, func, select
 
 from leadgen.blog.models import Comment, Post
 from leadgen.extensions import db
-from leadgen.leads.erasure import ErasedLead, email_hash, is_erased
-from leadgen.leads.models import ExportLog, Lead
+from leadgen.leads.models import ErasedLead, ExportLog, Lead
 from leadgen.outbox.models import OutboxMessage
+from leadgen.privacy.erasure import email_hash, is_erased
 from leadgen.webinars.models import Webinar
 
 from .helpers import add_lead, make_staff, sign_in, staff_token, submit_form

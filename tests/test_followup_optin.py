@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from leadgen.extensions import db
+from leadgen.followups.optin import confirm_lead
+from leadgen.followups.stops import WAITING_FOR_CONFIRMATION
 from leadgen.leads.models import Lead
-from leadgen.leads.service import confirm_lead
-from leadgen.outbox.policy import WAITING_FOR_CONFIRMATION
 
 from .helpers import confirm_links, press_confirm_button
 from .test_followups import MONDAY_10AM_CST, TWO_STEPS, at, build_clinic, deliver_at, followup_rows, request_ebook

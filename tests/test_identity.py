@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import MetaData, create_engine, func, select, text
 
 from leadgen.extensions import db
-from leadgen.leads.erasure import is_erased
 from leadgen.leads.models import Lead
 from leadgen.outbox.models import OutboxMessage
+from leadgen.privacy.erasure import is_erased
 
 from .conftest import ON_POSTGRESQL
 from .helpers import add_lead, row_counts, staff_token, submit_form

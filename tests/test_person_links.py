@@ -10,9 +10,9 @@ from leadgen.database import utcnow
 from leadgen.demo import seed_ebook
 from leadgen.extensions import db
 from leadgen.followups.unsubscribe import unsubscribe_token
-from leadgen.leads.erasure import erase_lead
 from leadgen.leads.models import Lead
 from leadgen.outbox.worker import run_worker
+from leadgen.privacy.erasure import erase_lead
 from leadgen.webinars.models import Registration
 
 from .helpers import confirm_links, csrf_token_from, links_in, submit_form

@@ -21,7 +21,7 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy import func, select
 
 from leadgen.extensions import db
-from leadgen.leads.fields import EmailAddress, PlainText, has_control_characters, normalise_email
+from leadgen.fields import EmailAddress, PlainText, has_control_characters, normalise_email
 from leadgen.leads.models import Lead
 from leadgen.leads.service import Visit, capture_lead
 from leadgen.tokens import TokenExpired, TokenInvalid, sign, unsign

@@ -19,7 +19,8 @@ from sqlalchemy import select
 from leadgen.database import utcnow
 from leadgen.demo import seed_ebook
 from leadgen.extensions import db
-from leadgen.leads.service import confirm_lead, find_lead_by_email
+from leadgen.followups.optin import confirm_lead
+from leadgen.leads.service import find_lead_by_email
 from leadgen.outbox.models import OutboxMessage
 from leadgen.webhooks.models import Webhook
 from leadgen.webhooks.service import create_webhook, emit_event

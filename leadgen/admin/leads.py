@@ -7,11 +7,12 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from ..forms import load_form
-from ..leads import access, erasure, listing, status
+from ..leads import listing, status
 from ..leads.filters import InvalidCursor, LeadFilterSchema, decode_cursor
 from ..leads.models import SOURCES, STATUSES
 from ..leads.schemas import LeadStatusSchema
 from ..leads.service import find_lead
+from ..privacy import access, erasure
 from ..staff.auth import staff_required
 from ..templating import clinic_time
 from ..webinars.service import all_webinars

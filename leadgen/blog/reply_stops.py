@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ..database import insert_if_absent
 from ..extensions import db
-from ..leads.fields import normalise_email
+from ..fields import normalise_email
 from ..outbox.models import OutboxMessage
 from ..outbox.service import cancel_queued
 from ..tokens import TokenExpired, TokenInvalid, address_check, row_for_person, sign, unsign

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
-from ..leads.fields import EmailAddress, PlainText, RowId
+from ..fields import ConsentBox, EmailAddress, PlainText, RowId
 from .models import COMMENT_STATUSES
 
 MODERATION_STATUSES = ("approved", "spam", "trash")
@@ -63,7 +63,7 @@ class CommentCreateSchema(Schema):
         metadata={"description": "The comment this one replies to"},
     )
     notify = fields.Boolean(load_default=False, metadata={"description": "Email me when published and on replies"})
-    consent = fields.Boolean(load_default=False, metadata={"description": "Agreed to marketing email"})
+    consent = ConsentBox()
 
     @pre_load
     def blank_is_missing(self, data, **kwargs):

@@ -5,9 +5,9 @@ from sqlalchemy import func, select, update
 
 from ..database import utcnow
 from ..extensions import db
+from ..fields import normalise_email
 from ..followups.service import start_sequence
 from ..leads.consent import MARKETING_EMAIL
-from ..leads.fields import normalise_email
 from ..leads.service import Visit, capture_lead
 from . import notify
 from .models import COMMENT_STATUSES, Comment, Post

@@ -7,10 +7,13 @@ nothing: mail providers' scanners fetch every link (GET and HEAD), so only the b
 POST confirms.
 """
 
+from ..database import utcnow
 from ..extensions import db
 from ..leads.models import Activity, Lead
-from ..leads.service import RESUBSCRIBE_TEMPLATE, confirm_lead
+from ..leads.service import RESUBSCRIBE_TEMPLATE
 from ..tokens import TokenExpired, TokenInvalid, lead_for_payload, sign_for_lead, unsign
+from ..webhooks.service import emit_event, lead_payload
+from .service import resume_after_confirmation
 
 TOKEN_PURPOSE = "confirm-marketing"
 
@@ -58,6 +61,19 @@ def lead_for_confirmation(token: str) -> Lead | None:
 def is_confirmed(lead: Lead) -> bool:
     """Nothing left for the button to do: the address is confirmed and marketing is on."""
     return lead.confirmed_at is not None and lead.unsubscribed_at is None and lead.marketing_consent
+
+
+def confirm_lead(lead: Lead) -> bool:
+    """Record that the lead confirmed their address, in the caller's transaction; True if it was news.
+
+    The CRM hears of it (lead.confirmed); with DOUBLE_OPT_IN, the follow-ups held back go now.
+    """
+    if lead.confirmed_at is not None:
+        return False
+    lead.confirmed_at = utcnow()
+    emit_event("lead.confirmed", lead_payload(lead), key=str(lead.id), lead_id=lead.id)
+    resume_after_confirmation(lead)
+    return True
 
 
 def confirm_marketing(lead: Lead) -> None:

@@ -18,9 +18,9 @@ from ..database import utcnow
 from ..extensions import db
 from ..leads.models import Lead
 from ..outbox.models import OutboxMessage
-from ..outbox.policy import STOPPING_STATUSES, WAITING_FOR_CONFIRMATION
 from ..outbox.service import enqueue_many, message_values
 from .officehours import clinic_zone, next_opening, parse_office_hours
+from .stops import WAITING_FOR_CONFIRMATION, may_receive_followups
 
 # A lead who confirms later than this after a step was queued no longer gets that step.
 OPT_IN_WAIT_LIMIT = timedelta(days=30)
@@ -50,14 +50,19 @@ REASONS = {
 }
 
 
-def may_receive_followups(lead: Lead) -> bool:
-    """Consent given, not unsubscribed, no bounce, and not already talking to the clinic."""
-    return (
-        lead.marketing_consent
-        and lead.unsubscribed_at is None
-        and lead.bounced_at is None
-        and lead.status not in STOPPING_STATUSES
-    )
+def sequence_key_prefix(lead_id: int, sequence: str) -> str:
+    """What the dedupe keys of every step of one of the lead's sequences begin with."""
+    return f"followup:{lead_id}:{sequence}:"
+
+
+def followup_key(lead_id: int, sequence: str, step: int) -> str:
+    """The dedupe key of one step of a lead's sequence: queued once, however often they come back."""
+    return f"{sequence_key_prefix(lead_id, sequence)}{step}"
+
+
+def followups_of(lead_id: int, sequence: str):
+    """Condition: every step of one of the lead's sequences in the outbox (for cancel_queued and the like)."""
+    return OutboxMessage.dedupe_key.startswith(sequence_key_prefix(lead_id, sequence), autoescape=True)
 
 
 def due_time(step: Step, moment: datetime) -> datetime:
@@ -103,7 +108,7 @@ def sequence_messages(lead: Lead, sequence: str, starts_at: datetime, context: d
             },
             lead_id=lead.id,
             due_at=due_time(step, starts_at + delay),
-            dedupe_key=f"followup:{lead.id}:{sequence}:{number}",
+            dedupe_key=followup_key(lead.id, sequence, number),
         )
         for number, (step, delay) in enumerate(steps, start=1)
     ]

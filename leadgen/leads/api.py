@@ -3,8 +3,9 @@
 from flask import abort, g
 
 from ..extensions import ApiBlueprint
+from ..privacy import access, erasure
 from ..staff.auth import api_staff_required
-from . import access, erasure, listing, status
+from . import listing, status
 from .schemas import LeadListArgsSchema, LeadPageSchema, LeadSchema, LeadStatusSchema
 
 blp = ApiBlueprint("leads_api", __name__, url_prefix="/api/v1", description="Leads (staff)")

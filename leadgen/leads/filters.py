@@ -16,8 +16,8 @@ from sqlalchemy import Select, literal, or_, select, tuple_
 
 from ..database import row_id
 from ..extensions import db
+from ..fields import PlainText
 from ..webinars.models import Registration, Webinar
-from .fields import PlainText
 from .models import SOURCES, STATUSES, Lead
 
 

@@ -1,4 +1,4 @@
-"""Lead, Consent and Activity."""
+"""Lead, Consent, Activity, ExportLog, and ErasedLead (the tombstone an erasure leaves)."""
 
 from datetime import datetime
 
@@ -117,3 +117,21 @@ class ExportLog(db.Model):
 
     def __repr__(self) -> str:
         return f"<ExportLog {self.id} {self.actor} {self.format} rows={self.rows}>"
+
+
+class ErasedLead(db.Model):
+    """Who erased which lead and when; the email survives only as a SHA-256, to refuse re-imports."""
+
+    __tablename__ = "erased_leads"
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The id the lead had: the audit names whom by id, never by address.
+    lead_id: Mapped[int] = mapped_column(index=True)
+    email_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # The staff member's email (or "cli"): kept as text so the record outlives their account.
+    erased_by: Mapped[str] = mapped_column(String(254))
+    erased_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<ErasedLead lead={self.lead_id} by={self.erased_by!r} at={self.erased_at:%Y-%m-%d}>"

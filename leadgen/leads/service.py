@@ -9,10 +9,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from .. import metrics
 from ..database import is_postgresql, utcnow
 from ..extensions import db
+from ..fields import normalise_email
 from ..outbox.service import enqueue
 from ..webhooks.service import emit_event, lead_payload
 from .consent import ConsentText
-from .fields import normalise_email
 from .models import Activity, Consent, Lead
 
 # The mail with the button that ends an earlier unsubscribe (templates/email/<name>.txt and .html).
@@ -169,16 +169,3 @@ def find_lead(lead_id: int) -> Lead | None:
 def find_lead_by_email(email: str) -> Lead | None:
     """The lead with this address (normalised first), or None."""
     return db.session.scalars(select(Lead).where(Lead.email == normalise_email(email))).first()
-
-
-def confirm_lead(lead: Lead) -> bool:
-    """Record that the lead clicked a link in our mail (double opt-in); True if it was news."""
-    if lead.confirmed_at is not None:
-        return False
-    lead.confirmed_at = utcnow()
-    emit_event("lead.confirmed", lead_payload(lead), key=str(lead.id), lead_id=lead.id)
-    # Imported here: followups builds on leads. With DOUBLE_OPT_IN, held follow-ups go now.
-    from ..followups.service import resume_after_confirmation
-
-    resume_after_confirmation(lead)
-    return True

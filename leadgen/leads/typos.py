@@ -34,7 +34,7 @@ MAX_EDITS = 1
 def suggested_address(address: str) -> str | None:
     """The address with its domain corrected to a common provider one edit away, or None.
 
-    `address` is a canonical address (leads.fields.canonical_email); its local part is kept as typed.
+    `address` is a canonical address (fields.canonical_email); its local part is kept as typed.
     """
     local_part, at, domain = address.rpartition("@")
     if not at or not local_part or domain in COMMON_DOMAINS:

@@ -1,52 +1,34 @@
-"""Delivery rules checked at send time, so every worker obeys the latest state at once."""
+"""Delivery rules checked at send time, so every worker obeys the latest state at once.
+
+This is the delivery side of the outbox, with render and worker: it carries every domain's
+mail, so it asks the domains' own rules (followups' stop rule and links, blog's reply stops).
+The outbox's models and service, which the domains build on, import none of them.
+"""
 
 from flask import current_app, url_for
 
 from ..blog.reply_stops import reply_mail_stopped, stop_replies_url
 from ..extensions import db
 from ..followups.optin import confirmation_token, needs_confirmation_link
+from ..followups.stops import is_followup, marketing_stop_reason
 from ..followups.unsubscribe import unsubscribe_token
 from ..leads.models import Lead
 from ..leads.service import RESUBSCRIBE_TEMPLATE
 from .models import OutboxMessage
 
-# Staff set these statuses when the lead is already talking to the clinic: no more follow-ups.
-STOPPING_STATUSES = ("booked", "contacted")
-# With DOUBLE_OPT_IN, a due step of an unconfirmed lead is held back with this reason;
-# confirming brings it back (followups.service.resume_after_confirmation).
-WAITING_FOR_CONFIRMATION = "waiting for double opt-in confirmation"
-
-
-def is_followup(message: OutboxMessage) -> bool:
-    """A step of a follow-up sequence (start_sequence marks its context)."""
-    return bool((message.context or {}).get("sequence"))
-
 
 def reason_not_to_send(message: OutboxMessage) -> str | None:
     """Why this message must not go now (it is then cancelled), or None to send it.
 
-    Transactional mail (what the person asked for) always goes. Marketing mail needs a
-    lead that still exists, consented, did not unsubscribe and whose address did not
-    bounce; follow-ups also stop once staff mark the lead booked or contacted.
+    Transactional mail (what the person asked for) always goes. Marketing mail goes only
+    where the stop rule (followups.stops) lets it, asked now rather than when it was queued.
     """
     if reply_mail_stopped(message):
         return "the commenter stopped reply notifications"
     if message.category != "marketing":
         return None
     lead = db.session.get(Lead, message.lead_id) if message.lead_id else None
-    if lead is None:
-        return "the lead no longer exists"
-    if not lead.marketing_consent:
-        return "no marketing consent"
-    if lead.unsubscribed_at is not None:
-        return "unsubscribed"
-    if lead.bounced_at is not None:
-        return "address bounced"
-    if is_followup(message) and lead.status in STOPPING_STATUSES:
-        return f"lead is {lead.status}"
-    if current_app.config["DOUBLE_OPT_IN"] and lead.confirmed_at is None:
-        return WAITING_FOR_CONFIRMATION
-    return None
+    return marketing_stop_reason(lead, followup=is_followup(message))
 
 
 def sender_for(message: OutboxMessage) -> str:

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from ..leads.fields import EmailAddress
+from ..fields import EmailAddress
 from .models import ROLES
 from .service import MIN_PASSWORD_LENGTH
 

@@ -9,7 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import utcnow
 from ..extensions import db
-from ..leads.fields import canonical_email, normalise_email
+from ..fields import canonical_email, normalise_email
 from .models import ROLES, ApiToken, StaffUser
 
 MIN_PASSWORD_LENGTH = 12

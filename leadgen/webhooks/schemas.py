@@ -3,7 +3,7 @@
 from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
-from ..leads.fields import PlainText
+from ..fields import PlainText
 from .models import EVENTS
 from .targets import TargetRefused, check_new_target, host_and_port
 

@@ -1,13 +1,15 @@
 """Cancelling one registration: the signed link in every mail, the freed seat, the dropped mail."""
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import select, update
 
 from ..database import utcnow
 from ..extensions import db
+from ..followups.service import followups_of
 from ..leads.models import Activity
 from ..outbox.models import OutboxMessage
 from ..outbox.service import cancel_queued
 from ..tokens import lead_for_payload, sign_for_lead, unsign
+from .mailkeys import messages_of_registration
 from .models import Registration, Webinar
 
 CANCEL_PURPOSE = "webinar-cancel"
@@ -63,7 +65,7 @@ def cancel_registration(registration: Registration) -> bool:
         return False
     webinar = registration.webinar
     free_seat(Webinar.id == webinar.id)
-    cancel_queued(OutboxMessage.dedupe_key.like(f"webinar:{webinar.id}:reg:{registration.id}:%"))
+    cancel_queued(messages_of_registration(webinar.id, registration.id))
     cancel_followups_unless_registered(registration.lead_id)
     db.session.add(Activity(lead_id=registration.lead_id, kind="webinar_cancelled", detail={"webinar": webinar.slug}))
     db.session.commit()
@@ -82,6 +84,4 @@ def cancel_followups_unless_registered(lead_id: int) -> int:
     )
     if still is not None:
         return 0
-    return cancel_queued(
-        and_(OutboxMessage.lead_id == lead_id, OutboxMessage.dedupe_key.like(f"followup:{lead_id}:webinar:%"))
-    )
+    return cancel_queued(OutboxMessage.lead_id == lead_id, followups_of(lead_id, "webinar"))

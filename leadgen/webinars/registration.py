@@ -11,11 +11,11 @@ from ..extensions import db
 from ..followups.service import start_sequence
 from ..leads.consent import MARKETING_EMAIL
 from ..leads.service import Visit, capture_lead
-from ..outbox.models import OutboxMessage
 from ..outbox.service import enqueue
 from ..webhooks.service import emit_event, lead_payload
 from . import ics
 from .cancellation import cancel_token
+from .mailkeys import confirmation_key, reminder_key
 from .models import CLOSED_MESSAGES, Registration, Webinar
 
 # Reminder name -> how long before the start it is due.
@@ -37,21 +37,6 @@ class Registered:
 
     registration: Registration
     created: bool
-
-
-def registration_key(webinar_id: int, registration: Registration) -> str:
-    """Prefix of the dedupe keys of one registration's mail (in one generation)."""
-    return f"webinar:{webinar_id}:reg:{registration.id}:{registration.generation}"
-
-
-def reminder_key_pattern(webinar_id: int, reminder: str) -> str:
-    """LIKE pattern for one kind of reminder of every registration of a webinar."""
-    return f"webinar:{webinar_id}:reg:%:reminder-{reminder}"
-
-
-def messages_of_webinar(webinar_id: int):
-    """Condition: the confirmation and reminders of every registration of the webinar."""
-    return OutboxMessage.dedupe_key.like(f"webinar:{webinar_id}:reg:%")
 
 
 def take_seat(webinar: Webinar) -> None:
@@ -159,7 +144,6 @@ def reminders_ahead(webinar: Webinar) -> dict[str, datetime]:
 def queue_mail(webinar: Webinar, registration: Registration) -> None:
     """The confirmation now (join link, .ics attached) and the reminders not yet due."""
     lead = registration.lead
-    key = registration_key(webinar.id, registration)
     context = {
         "first_name": lead.first_name,
         "webinar_id": webinar.id,
@@ -173,14 +157,14 @@ def queue_mail(webinar: Webinar, registration: Registration) -> None:
     common = {"recipient": lead.email, "recipient_name": lead.first_name, "lead_id": lead.id}
     enqueue(
         template="webinar_confirmation",
-        dedupe_key=f"{key}:confirmation",
+        dedupe_key=confirmation_key(webinar.id, registration),
         context={**context, "attachments": [attachment]},
         **common,
     )
     for name, due in reminders_ahead(webinar).items():
         enqueue(
             template="webinar_reminder",
-            dedupe_key=f"{key}:reminder-{name}",
+            dedupe_key=reminder_key(webinar.id, registration, name),
             due_at=due,
             context={**context, "reminder": name},
             **common,

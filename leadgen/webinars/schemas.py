@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
 from ..database import utcnow
-from ..leads.fields import EmailAddress, PlainText
+from ..fields import ConsentBox, EmailAddress, FirstName, PlainText
 
 AWARE_TIME_MESSAGE = "Give the time with its timezone, e.g. 2026-12-03T18:00:00-06:00 or 2026-12-04T00:00:00Z."
 
@@ -15,10 +15,8 @@ class RegistrationSchema(Schema):
     """A visitor's registration, from the webinar page or the clinic's website."""
 
     email = EmailAddress(required=True, error_messages={"required": "Enter your email address."})
-    first_name = PlainText(
-        required=True, max_length=100, label="your first name", error_messages={"required": "Enter your first name."}
-    )
-    consent = fields.Boolean(load_default=False, metadata={"description": "Agreed to marketing email"})
+    first_name = FirstName()
+    consent = ConsentBox()
 
 
 class WebinarSchema(Schema):

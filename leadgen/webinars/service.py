@@ -13,8 +13,9 @@ from ..extensions import db
 from ..outbox.models import OutboxMessage
 from ..outbox.service import cancel_queued, enqueue
 from .cancellation import cancel_followups_unless_registered
+from .mailkeys import cancellation_notice_key, messages_of_webinar, reminders_of_webinar
 from .models import Registration, Webinar
-from .registration import REMINDERS, messages_of_webinar, reminder_key_pattern
+from .registration import REMINDERS
 
 # What staff may set on a webinar; the rest (slug, seats, status) is the service's business.
 EDITABLE = ("title", "description", "presenter", "starts_at", "duration_minutes", "capacity", "join_url")
@@ -114,14 +115,12 @@ def reschedule_reminders(webinar: Webinar) -> None:
     now = utcnow()
     for name, before in REMINDERS.items():
         due = webinar.starts_at - before
-        pattern = reminder_key_pattern(webinar.id, name)
+        reminders = reminders_of_webinar(webinar.id, name)
         if due <= now:
-            cancel_queued(OutboxMessage.dedupe_key.like(pattern))
+            cancel_queued(reminders)
         else:
             db.session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.status == "queued", OutboxMessage.dedupe_key.like(pattern))
-                .values(due_at=due)
+                update(OutboxMessage).where(OutboxMessage.status == "queued", reminders).values(due_at=due)
             )
 
 
@@ -143,7 +142,7 @@ def cancel_webinar(webinar: Webinar) -> int:
             recipient_name=lead.first_name,
             context={"first_name": lead.first_name, "webinar_id": webinar.id},
             lead_id=lead.id,
-            dedupe_key=f"webinar-cancelled:{webinar.id}:{registration.id}",
+            dedupe_key=cancellation_notice_key(webinar.id, registration.id),
         )
     db.session.commit()
     return told

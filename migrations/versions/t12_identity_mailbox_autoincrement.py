@@ -1,6 +1,6 @@
 """One lead per mailbox (merge duplicates, canonical addresses); ids never reused on SQLite
 
-Every stored address becomes its canonical form (leadgen.leads.fields.canonical_email: NFC
+Every stored address becomes its canonical form (leadgen.fields.canonical_email: NFC
 local part in lower case, IDNA ASCII domain). Leads whose addresses are one mailbox are merged
 into the oldest: every row that names a merged lead (consents, activities, comments, outbox
 messages, registrations, and any other table with a foreign key to leads.id) moves to it, and
@@ -21,7 +21,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 from alembic import op
 
-from leadgen.leads.fields import normalise_email
+from leadgen.fields import normalise_email
 
 revision = "t12_identity_mailbox"
 down_revision = "t12_comments_tokens_stops"

@@ -1,36 +1,15 @@
 """Erasure (GDPR art. 17): remove a person everywhere, keep only a tombstone and an audit record."""
 
 import hashlib
-from datetime import datetime
 
-from sqlalchemy import String, Text, cast, delete, func, or_, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Text, cast, delete, func, or_, select
 
 from ..blog.service import anonymise_comments
-from ..database import NEVER_REUSE_IDS, UTCDateTime, utcnow
 from ..extensions import db
+from ..fields import normalise_email
+from ..leads.models import Activity, Consent, ErasedLead, ExportLog, Lead
 from ..outbox.models import OutboxMessage
 from ..webinars.cancellation import release_seats_held_by
-from .fields import normalise_email
-from .models import Activity, Consent, ExportLog, Lead
-
-
-class ErasedLead(db.Model):
-    """Who erased which lead and when; the email survives only as a SHA-256, to refuse re-imports."""
-
-    __tablename__ = "erased_leads"
-    __table_args__ = (NEVER_REUSE_IDS,)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # The id the lead had: the audit names whom by id, never by address.
-    lead_id: Mapped[int] = mapped_column(index=True)
-    email_sha256: Mapped[str] = mapped_column(String(64), index=True)
-    # The staff member's email (or "cli"): kept as text so the record outlives their account.
-    erased_by: Mapped[str] = mapped_column(String(254))
-    erased_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    def __repr__(self) -> str:
-        return f"<ErasedLead lead={self.lead_id} by={self.erased_by!r} at={self.erased_at:%Y-%m-%d}>"
 
 
 def email_hash(email: str) -> str:

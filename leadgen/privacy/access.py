@@ -4,8 +4,8 @@ from sqlalchemy import select
 
 from ..blog.models import Comment
 from ..extensions import db
+from ..leads.models import Lead
 from ..outbox.models import OutboxMessage
-from .models import Lead
 
 LEAD_FIELDS = (
     "id",

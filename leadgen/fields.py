@@ -1,4 +1,5 @@
-"""Marshmallow fields the forms and API bodies share: the email address, a person's name, a row id.
+"""Marshmallow fields the forms and API bodies of every domain share: the email address, a person's
+name, the consent box, a row id.
 
 One mailbox is one lead, so every address is stored, looked up, hashed for erasure records
 and rate-limited in one canonical form (canonical_email): email-validator's normalisation
@@ -15,7 +16,7 @@ import unicodedata
 
 from marshmallow import ValidationError, fields, validate
 
-from ..database import ROW_ID_MAX, row_id
+from .database import ROW_ID_MAX, row_id
 
 # RFC 5321: the longest address a relay must accept (email-validator counts its UTF-8 octets).
 EMAIL_MAX_LENGTH = 254
@@ -86,6 +87,26 @@ class PlainText(fields.String):
         if not text and self.required:
             raise ValidationError(self.required_message or f"Enter {self.label}.")
         return text
+
+
+class FirstName(PlainText):
+    """The first name a public form asks for (our mail greets the person by it)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            required=True,
+            max_length=100,
+            label="your first name",
+            error_messages={"required": "Enter your first name."},
+            **kwargs,
+        )
+
+
+class ConsentBox(fields.Boolean):
+    """The "send me occasional emails" box beside a public form: unticked unless the visitor ticks it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(load_default=False, metadata={"description": "Agreed to marketing email"}, **kwargs)
 
 
 class RowId(fields.Integer):

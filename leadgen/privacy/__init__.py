@@ -1,0 +1,1 @@
+"""A person's rights across every domain: what we hold about them (access) and forgetting them (erasure)."""
