@@ -3,11 +3,10 @@
 import re
 import unicodedata
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import func, select, update
 
+from ..clinictime import clinic_zone
 from ..database import utcnow
 from ..extensions import db
 from ..outbox.models import OutboxMessage
@@ -71,7 +70,7 @@ def slugify(text: str) -> str:
 
 def unique_slug(title: str, starts_at: datetime) -> str:
     """title-YYYY-MM-DD (clinic date), with -2, -3... if that is taken."""
-    local_date = starts_at.astimezone(ZoneInfo(current_app.config["CLINIC_TIMEZONE"])).date()
+    local_date = starts_at.astimezone(clinic_zone()).date()
     base = f"{slugify(title)}-{local_date.isoformat()}"
     taken = set(db.session.scalars(select(Webinar.slug).where(Webinar.slug.like(f"{base}%"))))
     slug, number = base, 1
