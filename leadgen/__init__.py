@@ -34,7 +34,7 @@ from .site import views as site_views
 from .staff import admin as staff_admin
 from .staff import cli as staff_cli
 from .staff import views as staff_views
-from .staff.auth import register_login
+from .staff.auth import BEARER_SCHEME, register_login
 from .templating import register_template_helpers
 from .webhooks import admin as webhooks_admin
 from .webinars import admin as webinars_admin
@@ -135,6 +135,7 @@ def register_extensions(app: Flask) -> None:
     warn_if_counted_per_process(app)
     register_login(app)
     api.init_app(app)
+    api.spec.components.security_scheme(*BEARER_SCHEME)
     # The public API is called from the clinic's website: no cookies, so no CSRF.
     CORS(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}}, supports_credentials=False)
 

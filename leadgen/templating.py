@@ -9,6 +9,7 @@ from flask import current_app, url_for
 from . import clinictime
 from .blog.notify import comment_for_mail
 from .blog.render import comment_html
+from .ebook.service import download_token
 from .extensions import db
 from .forms import email_suggestion
 from .webinars.models import CLOSED_MESSAGES, Webinar
@@ -36,8 +37,6 @@ def clinic_context() -> dict:
 
 def ebook_download_url(lead_id: int, email: str) -> str:
     """An absolute, signed download link, made when the mail is rendered (so its age starts then)."""
-    from .ebook.service import download_token
-
     return url_for("ebook.download", token=download_token(lead_id, email), _external=True)
 
 

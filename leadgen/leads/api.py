@@ -3,13 +3,11 @@
 from flask import abort, g
 
 from ..extensions import ApiBlueprint
-from ..staff.auth import api_staff_required
+from ..staff.auth import STAFF_TOKEN, api_staff_required
 from . import access, erasure, listing, status
 from .schemas import LeadListArgsSchema, LeadPageSchema, LeadSchema, LeadStatusSchema
 
 blp = ApiBlueprint("leads_api", __name__, url_prefix="/api/v1", description="Leads (staff)")
-
-BEARER = [{"bearerAuth": []}]
 
 
 def documented_errors(view):
@@ -20,7 +18,7 @@ def documented_errors(view):
 
 @blp.route("/leads", methods=["GET"])
 @api_staff_required()
-@blp.doc(security=BEARER)
+@blp.doc(security=STAFF_TOKEN)
 @documented_errors
 @blp.arguments(LeadListArgsSchema, location="query")
 @blp.response(200, LeadPageSchema)
@@ -37,7 +35,7 @@ def list_leads(args):
 
 @blp.route("/leads/<int:lead_id>", methods=["PATCH"])
 @api_staff_required()
-@blp.doc(security=BEARER)
+@blp.doc(security=STAFF_TOKEN)
 @documented_errors
 @blp.arguments(LeadStatusSchema)
 @blp.response(200, LeadSchema)
@@ -55,7 +53,7 @@ def update_lead(data, lead_id: int):
 
 @blp.route("/leads/<int:lead_id>", methods=["DELETE"])
 @api_staff_required(role="admin")
-@blp.doc(security=BEARER)
+@blp.doc(security=STAFF_TOKEN)
 @documented_errors
 @blp.response(204)
 @blp.alt_response(404, description="No such lead")
@@ -71,7 +69,7 @@ def delete_lead(lead_id: int):
 
 @blp.route("/leads/<int:lead_id>/export", methods=["GET"])
 @api_staff_required()
-@blp.doc(security=BEARER)
+@blp.doc(security=STAFF_TOKEN)
 @documented_errors
 @blp.response(200, description="The lead, consents, activities, emails and comments as JSON")
 @blp.alt_response(404, description="No such lead")

@@ -9,6 +9,11 @@ from ..extensions import db, login_manager
 from .models import StaffUser
 from .service import user_for_token
 
+# The API's staff tokens (from `staff token`), as OpenAPI names them: the scheme the spec declares,
+# and the `security` of every staff endpoint (`@blp.doc(security=STAFF_TOKEN)`).
+BEARER_SCHEME = ("bearerAuth", {"type": "http", "scheme": "bearer"})
+STAFF_TOKEN = [{BEARER_SCHEME[0]: []}]
+
 
 def register_login(app) -> None:
     """Session sign-in for the console: where a signed-out visitor is sent, and who a session is."""
