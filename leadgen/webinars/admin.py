@@ -8,15 +8,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from ..admin.console import require_staff
 from ..clinictime import clinic_time
 from ..forms import load_form
-from ..leads.export import neutralise
+from ..leads.export import BOM
 from . import service
 from .models import Webinar
 from .schemas import WebinarFormSchema
 
 bp = Blueprint("webinars_admin", __name__, url_prefix="/admin/webinars")
 bp.before_request(require_staff)
-
-CSV_COLUMNS = ("registered_at", "first_name", "email", "status", "marketing_consent", "lead_status", "cancelled_at")
 
 
 def webinar_or_404(webinar_id: int) -> Webinar:
@@ -102,19 +100,8 @@ def export(webinar_id: int):
     webinar = webinar_or_404(webinar_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for registration in webinar.registrations:
-        lead = registration.lead
-        row = (
-            registration.created_at,
-            lead.first_name,
-            lead.email,
-            registration.status,
-            "yes" if lead.marketing_consent else "no",
-            lead.status,
-            registration.cancelled_at,
-        )
-        writer.writerow([neutralise(value) for value in row])
-    response = current_app.response_class("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    writer.writerow([name for name, _expression in service.REGISTRATION_COLUMNS])
+    writer.writerows(service.registration_rows(webinar.id))
+    response = current_app.response_class(BOM + buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{webinar.slug}-registrations.csv"'
     return response
