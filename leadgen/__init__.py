@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import errors, metrics, models  # noqa: F401  (models: every table known to SQLAlchemy and Alembic)
 from .admin import views as admin_views
+from .admin.console import register_forbidden_page
 from .blog import admin as blog_admin
 from .blog import api as blog_api
 from .blog import cli as blog_cli
@@ -18,8 +19,9 @@ from .database import register_database
 from .demo import demo_cli
 from .ebook import api as ebook_api
 from .ebook import views as ebook_views
-from .extensions import api, csrf, limiter, login_manager, mail
+from .extensions import api, csrf, limiter, mail
 from .followups import views as followup_views
+from .leads import admin as leads_admin
 from .leads import api as leads_api
 from .leads import cli as leads_cli
 from .logformat import configure_logging
@@ -30,11 +32,11 @@ from .requestlog import register_request_logging
 from .security import register_security_headers
 from .site import views as site_views
 from .staff import admin as staff_admin
-from .staff import auth as staff_auth  # noqa: F401  (registers the login manager's user loader)
 from .staff import cli as staff_cli
 from .staff import views as staff_views
+from .staff.auth import BEARER_SCHEME, register_login
 from .templating import register_template_helpers
-from .webhooks import views as webhooks_views
+from .webhooks import admin as webhooks_admin
 from .webinars import admin as webinars_admin
 from .webinars import api as webinars_api
 from .webinars import views as webinar_views
@@ -52,7 +54,8 @@ PAGE_BLUEPRINTS = (
     staff_views.bp,
     staff_admin.bp,
     admin_views.bp,
-    webhooks_views.bp,
+    leads_admin.bp,
+    webhooks_admin.bp,
     metrics.bp,
 )
 API_BLUEPRINTS = (
@@ -92,6 +95,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_template_helpers(app)
     errors.register_error_handlers(app)
+    register_forbidden_page(app)
     register_cli(app)
     return app
 
@@ -129,8 +133,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     warn_if_counted_per_process(app)
-    login_manager.init_app(app)
+    register_login(app)
     api.init_app(app)
+    api.spec.components.security_scheme(*BEARER_SCHEME)
     # The public API is called from the clinic's website: no cookies, so no CSRF.
     CORS(app, resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}}, supports_credentials=False)
 

@@ -152,8 +152,6 @@ def load_settings(instance_path: Path) -> dict:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
-        # staff: the API's bearer tokens (from `staff token`), named by each staff endpoint's security.
-        "API_SPEC_OPTIONS": {"components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}}},
         # staff: sign-in attempts per IP, whatever the email, before a 429.
         "LOGIN_RATE_LIMIT": env("LOGIN_RATE_LIMIT", "10/minute"),
         # webhooks: off, loopback, private and link-local targets are refused (the CRM is on the internet).

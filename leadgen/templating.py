@@ -1,24 +1,23 @@
-"""What every template may use: the clinic's details, phone links, local times."""
+"""What every template may use, pages and mail alike: the clinic's details, phone links, local
+times, and the records a mail template reads when the worker renders it. Installed on the app
+by register_template_helpers (from create_app), so rendering needs no page blueprint."""
 
 import re
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 
+from . import clinictime
+from .blog.notify import comment_for_mail
+from .blog.render import comment_html
 from .ebook.service import download_token
+from .extensions import db
 from .forms import email_suggestion
+from .webinars.models import CLOSED_MESSAGES, Webinar
 
 
 def tel_href(phone: str) -> str:
     """A `tel:` URI for a phone number as people write it ("+1 312 555 0142")."""
     return "tel:" + re.sub(r"[^\d+]", "", phone)
-
-
-def clinic_time(moment: datetime, pattern: str = "%A %-d %B %Y, %-I:%M %p %Z") -> str:
-    """A UTC datetime shown in the clinic's timezone, with the zone's abbreviation."""
-    zone = ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
-    return moment.astimezone(zone).strftime(pattern)
 
 
 def clinic_context() -> dict:
@@ -41,10 +40,35 @@ def ebook_download_url(lead_id: int, email: str) -> str:
     return url_for("ebook.download", token=download_token(lead_id, email), _external=True)
 
 
+def webinar_for_mail(webinar_id: int) -> Webinar | None:
+    """Mail templates read the webinar when they are rendered, so edits (time, link) reach every mail."""
+    return db.session.get(Webinar, webinar_id)
+
+
+def webinar_closed_message(state: str) -> str:
+    """Why registration is closed, for pages and mail."""
+    return CLOSED_MESSAGES.get(state, "")
+
+
+FILTERS = {
+    "tel_href": tel_href,
+    "clinic_time": clinictime.clinic_time,
+    "short_time": clinictime.short_time,
+    "webinar_time": clinictime.time_with_offset,
+    "comment_html": comment_html,
+}
+GLOBALS = {
+    "ebook_download_url": ebook_download_url,
+    "email_suggestion": email_suggestion,
+    "webinar_for_mail": webinar_for_mail,
+    "webinar_closed_message": webinar_closed_message,
+    # Mail templates load the comment they are about when the worker renders them.
+    "blog_comment": comment_for_mail,
+}
+
+
 def register_template_helpers(app) -> None:
-    """Install the filters and the context processor."""
-    app.jinja_env.filters["tel_href"] = tel_href
-    app.jinja_env.filters["clinic_time"] = clinic_time
+    """Install the filters, the globals and the context processor."""
+    app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.globals.update(GLOBALS)
     app.context_processor(clinic_context)
-    app.jinja_env.globals["ebook_download_url"] = ebook_download_url
-    app.jinja_env.globals["email_suggestion"] = email_suggestion

@@ -4,12 +4,32 @@ import re
 
 import pytest
 
+from leadgen.admin.console import require_staff
 from leadgen.extensions import db
 from leadgen.outbox.service import enqueue
 
 from .helpers import add_lead, csrf_token_from, make_staff, sign_in, staff_token
 
 PUBLIC_ADMIN_ENDPOINTS = {"staff.login", "staff.login_submit", "staff.logout"}
+# Console pages a marketing user may not open: they answer the console's 403 page.
+ADMIN_ONLY_ENDPOINTS = {
+    "leads_admin.confirm_erase",
+    "leads_admin.erase",
+    "leads_admin.erasures",
+    "leads_admin.exports",
+    "staff_admin.index",
+    "staff_admin.create",
+    "staff_admin.change_role",
+    "staff_admin.deactivate",
+    "staff_admin.activate",
+    "staff_admin.new_password",
+    "staff_admin.issue_token",
+    "staff_admin.revoke_tokens",
+    "webhooks_admin.index",
+    "webhooks_admin.create",
+    "webhooks_admin.disable",
+    "webhooks_admin.enable",
+}
 
 # (method, path, marketing answers, admin answers); {lead} and {message} are filled in.
 CONSOLE = [
@@ -64,15 +84,41 @@ def ids(app):
         return {"lead": lead_id, "message": message.id}
 
 
-def admin_routes(app, ids):
-    """(method, path) of every console route but sign-in and sign-out, with ids filled in."""
+def admin_routes(app, ids, with_endpoints=False):
+    """(method, path) of every console route but sign-in and sign-out, with ids filled in;
+    with_endpoints: (method, path, endpoint)."""
     routes = []
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/admin") or rule.endpoint in PUBLIC_ADMIN_ENDPOINTS:
             continue
         path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(ids.get(m.group(1).removesuffix("_id"), 1)), rule.rule)
-        routes += [(method, path) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            routes.append((method, path, rule.endpoint) if with_endpoints else (method, path))
     return routes
+
+
+def test_every_console_blueprint_has_the_sign_in_guard(app):
+    """One guard, installed the same way on each console blueprint, so no page can forget it."""
+    console = {rule.endpoint.partition(".")[0] for rule in app.url_map.iter_rules() if rule.rule.startswith("/admin")}
+    console -= {endpoint.partition(".")[0] for endpoint in PUBLIC_ADMIN_ENDPOINTS}
+    assert {"admin", "leads_admin", "blog_admin", "webinars_admin", "staff_admin", "webhooks_admin"} <= console
+    for name in console:
+        assert require_staff in app.before_request_funcs.get(name, []), name
+
+
+def test_marketing_gets_the_403_page_on_every_admin_only_console_path(app, client, ids):
+    make_staff(app, "marketing@clinic.example", "marketing")
+    sign_in(client, "marketing@clinic.example")
+    token = csrf_token_from(client.get("/admin/").get_data(as_text=True))
+    routes = admin_routes(app, ids, with_endpoints=True)
+    assert {endpoint for _method, _path, endpoint in routes} >= ADMIN_ONLY_ENDPOINTS
+    for method, path, endpoint in routes:
+        response = client.open(path, method=method, data={"csrf_token": token} if method == "POST" else None)
+        if endpoint in ADMIN_ONLY_ENDPOINTS:
+            assert response.status_code == 403, (method, path, response.status_code)
+            assert "Not allowed for your role" in response.get_data(as_text=True), (method, path)
+        else:
+            assert response.status_code != 403, (method, path)
 
 
 def test_every_console_path_sends_a_signed_out_visitor_to_sign_in(app, client, ids):

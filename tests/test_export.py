@@ -10,11 +10,12 @@ import zipfile
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import String, literal, select
 
 from leadgen.database import utcnow
 from leadgen.extensions import db
 from leadgen.leads.consent import MARKETING_EMAIL
+from leadgen.leads.export import safe_text
 from leadgen.leads.models import Activity, Consent, ExportLog, Lead
 from leadgen.outbox.models import OutboxMessage
 from leadgen.outbox.service import enqueue
@@ -281,11 +282,13 @@ def test_no_piece_a_splitting_spreadsheet_cuts_off_starts_a_formula(app, client,
     assert re.search(r"<f[ >]", to_xlsx(control, tmp_path, ALL_SPLITTERS)[0])
 
 
-def test_neutralise_for_row_by_row_exports():
-    from leadgen.leads.export import neutralise
+def test_safe_text_makes_every_piece_of_a_cell_text(app):
+    def cell(text: str) -> str:
+        with app.app_context():
+            return db.session.scalar(select(safe_text(literal(text, String))))
 
-    assert neutralise("Ann;=1+1,+2\t\t-3") == "Ann;'=1+1,'+2\t'\t'-3"
-    assert [neutralise(v) for v in ("=cmd", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "Begoña", None, 7)] == [
+    assert cell("Ann;=1+1,+2\t\t-3") == "Ann;'=1+1,'+2\t'\t'-3"
+    assert [cell(v) for v in ("=cmd", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "Begoña")] == [
         "'=cmd",
         "'+1",
         "'-2",
@@ -293,7 +296,4 @@ def test_neutralise_for_row_by_row_exports():
         "'\tx",
         "'\rx",
         "Begoña",
-        "",
-        7,
     ]
-    assert neutralise(datetime(2026, 11, 2, 15, 0, 5, 123, tzinfo=UTC)) == "2026-11-02 15:00:05+00:00"

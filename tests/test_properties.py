@@ -18,7 +18,7 @@ from email_validator import validate_email
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from marshmallow import Schema, ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import String, func, literal, select
 
 from leadgen.extensions import db
 from leadgen.fields import EmailAddress, PlainText, has_control_characters, normalise_email
@@ -366,12 +366,14 @@ def assert_safe_cell(cell: str, value: str) -> None:
     assert cell.count("'") - value.count("'") == guarded
 
 
-@FAST
-@given(CELL_TEXT)
-def test_a_csv_cell_never_starts_a_formula_and_keeps_the_text(value):
+@DB_SETTINGS
+@given(CELL_TEXT.filter(lambda text: "\x00" not in text))  # PostgreSQL text holds no NUL
+def test_a_csv_cell_never_starts_a_formula_and_keeps_the_text(app, value):
     export = module_or_skip("leadgen.leads.export")
     buffer = io.StringIO()
-    csv.writer(buffer).writerow([export.neutralise(value), "end"])
+    with app.app_context():
+        cell = db.session.scalar(select(export.safe_text(literal(value, String))))
+    csv.writer(buffer).writerow([cell, "end"])
     [[cell, end]] = list(csv.reader(io.StringIO(buffer.getvalue(), newline="")))
     assert end == "end"  # quotes, commas and line breaks stay inside the cell
     assert_safe_cell(cell, value)
@@ -408,7 +410,6 @@ def test_exported_names_and_campaigns_arrive_as_text_in_their_own_cells(app, nam
         for column in ("first_name", "utm_campaign"):
             cell = by_email[email][column]
             assert_safe_cell(cell, name)
-            assert cell == export.neutralise(name)  # the SELECT and the Python exports agree
 
 
 # Opening times stay clear of 00:00-04:59, where every zone below changes its clocks, so

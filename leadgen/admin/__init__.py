@@ -1,3 +1,4 @@
-"""The staff console pages: each module here adds its routes to the one blueprint, views.bp."""
+"""The console's shell: the dashboard and what every console blueprint shares (console.py).
 
-from . import export, leads, views  # noqa: F401  (importing a module registers its routes on views.bp)
+Each domain's console pages live in that domain's `admin.py`, with its own blueprint.
+"""

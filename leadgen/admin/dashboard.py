@@ -2,11 +2,10 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import case, func, select
 
+from ..clinictime import clinic_zone
 from ..database import utcnow
 from ..extensions import db
 from ..leads.models import SOURCES, Lead
@@ -28,11 +27,6 @@ class DailyLeads:
     def total(self, index: int) -> int:
         """All sources on one day."""
         return sum(series[index] for series in self.counts.values())
-
-
-def clinic_zone() -> ZoneInfo:
-    """The clinic's time zone: days on the dashboard start at its midnight."""
-    return ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
 
 
 def midnight(day: date) -> datetime:

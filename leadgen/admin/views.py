@@ -1,32 +1,15 @@
-"""Console pages under /admin: sign-in required on every one, the dashboard, the outbox retry."""
+"""The console's home at /admin/: the dashboard and the outbox retry."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, flash, redirect, render_template, url_for
 
 from ..blog.service import pending_comment_count
-from ..errors import error_response
-from ..extensions import login_manager
 from ..outbox.service import retry_failed
 from . import dashboard as stats
 from .chart import stacked_bars
+from .console import require_staff
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.before_request
-def require_staff():
-    """Every console path sends a signed-out visitor to the sign-in page (and back after)."""
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    return None
-
-
-@bp.app_errorhandler(403)
-def forbidden(error):
-    """A marketing user on an admin action, on any console page: say so, and offer the way back."""
-    if request.path.startswith("/admin/") and current_user.is_authenticated:
-        return render_template("admin/forbidden.html"), 403
-    return error_response(error)
+bp.before_request(require_staff)
 
 
 @bp.get("/")

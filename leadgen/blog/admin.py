@@ -2,19 +2,19 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from ..admin.console import require_staff
 from ..database import page_number, row_id
-from ..staff.auth import staff_required
 from . import service
 from .models import COMMENT_STATUSES
 
 bp = Blueprint("blog_admin", __name__, url_prefix="/admin/comments")
+bp.before_request(require_staff)
 
 # What each action button says it did.
 DONE = {"approved": "approved", "pending": "moved back to pending", "spam": "marked as spam", "trash": "moved to trash"}
 
 
 @bp.get("")
-@staff_required()
 def index():
     """One moderation tab (pending by default) with the counts of every tab."""
     status = request.args.get("status", "pending")
@@ -39,7 +39,6 @@ def chosen_action() -> tuple[list[int], str | None]:
 
 
 @bp.post("")
-@staff_required()
 def moderate():
     """Apply a status to the chosen comments, then 303 back to the tab."""
     tab = request.form.get("tab", "pending")

@@ -6,7 +6,7 @@ from flask_smorest import abort as api_abort
 from ..extensions import ApiBlueprint
 from ..forms import current_visit
 from ..ratelimits import public_post_limit
-from ..staff.auth import api_staff_required
+from ..staff.auth import STAFF_TOKEN, api_staff_required
 from . import posts, service
 from .schemas import (
     CommentCreatedSchema,
@@ -20,7 +20,6 @@ from .spam import CommentRefused, comment_post_limit
 
 blp = ApiBlueprint("blog_api", __name__, url_prefix="/api/v1", description="Posts and comments")
 # Staff endpoints check the token before reading the body: no validation hints without one.
-STAFF_ONLY = [{"bearerAuth": []}]
 
 
 @blp.route("/posts", methods=["GET"])
@@ -56,7 +55,7 @@ def create_comment(data, slug):
 
 @blp.route("/comments", methods=["GET"])
 @api_staff_required()
-@blp.doc(security=STAFF_ONLY)
+@blp.doc(security=STAFF_TOKEN)
 @blp.arguments(CommentQuerySchema, location="query")
 @blp.response(200, CommentSchema(many=True))
 def list_comments(query):
@@ -69,7 +68,7 @@ def list_comments(query):
 
 @blp.route("/comments/<int:comment_id>", methods=["PATCH"])
 @api_staff_required()
-@blp.doc(security=STAFF_ONLY)
+@blp.doc(security=STAFF_TOKEN)
 @blp.arguments(CommentStatusSchema)
 @blp.response(200, CommentSchema)
 def moderate_comment(data, comment_id):

@@ -3,12 +3,11 @@
 import re
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import frontmatter
-from flask import current_app
 from sqlalchemy import func, select
 
+from ..clinictime import clinic_zone
 from ..database import utcnow
 from ..extensions import db
 from .models import Comment, Post
@@ -54,7 +53,7 @@ def post_summaries() -> list[dict]:
 
 def as_utc(value) -> datetime:
     """A front-matter date in the clinic's timezone: a date is its midnight there, as UTC."""
-    zone = ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
+    zone = clinic_zone()
     if isinstance(value, datetime):
         return (value if value.tzinfo else value.replace(tzinfo=zone)).astimezone(UTC)
     if isinstance(value, date):

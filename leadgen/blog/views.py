@@ -9,8 +9,7 @@ from ..leads.consent import MARKETING_EMAIL
 from ..ratelimits import public_post_limit
 from . import posts, reply_stops, service
 from .feed import atom_feed
-from .notify import comment_for_mail
-from .render import article_html, comment_html
+from .render import article_html
 from .schemas import CommentCreateSchema
 from .spam import CommentRefused, check_form_token, comment_post_limit, form_token
 
@@ -143,13 +142,3 @@ def stop_replies_now(token: str):
     if request.form.get("List-Unsubscribe") == "One-Click":
         return stop_replies_page(token)
     return redirect(url_for(".stop_replies", token=token), 303)
-
-
-@bp.app_template_filter("comment_html")
-def comment_html_filter(text: str):
-    """Templates show a comment's words with `{{ comment.body | comment_html }}`."""
-    return comment_html(text)
-
-
-# Mail templates load the comment they are about when the worker renders them.
-bp.add_app_template_global(comment_for_mail, "blog_comment")

@@ -4,13 +4,11 @@ from flask import abort, g
 
 from ..extensions import ApiBlueprint
 from ..privacy import access, erasure
-from ..staff.auth import api_staff_required
+from ..staff.auth import STAFF_TOKEN, api_staff_required
 from . import listing, status
 from .schemas import LeadListArgsSchema, LeadPageSchema, LeadSchema, LeadStatusSchema
 
 blp = ApiBlueprint("leads_api", __name__, url_prefix="/api/v1", description="Leads (staff)")
-
-BEARER = [{"bearerAuth": []}]
 
 
 def documented_errors(view):
@@ -21,7 +19,7 @@ def documented_errors(view):
 
 @blp.route("/leads", methods=["GET"])
 @api_staff_required()
-@blp.doc(security=BEARER)
+@blp.doc(security=STAFF_TOKEN)
 @documented_errors
 @blp.arguments(LeadListArgsSchema, location="query")
 @blp.response(200, LeadPageSchema)
@@ -38,7 +36,7 @@ def list_leads(args):
 
 @blp.route("/leads/<int:lead_id>", methods=["PATCH"])
 @api_staff_required()
-@blp.doc(security=BEARER)
+@blp.doc(security=STAFF_TOKEN)
 @documented_errors
 @blp.arguments(LeadStatusSchema)
 @blp.response(200, LeadSchema)
@@ -56,7 +54,7 @@ def update_lead(data, lead_id: int):
 
 @blp.route("/leads/<int:lead_id>", methods=["DELETE"])
 @api_staff_required(role="admin")
-@blp.doc(security=BEARER)
+@blp.doc(security=STAFF_TOKEN)
 @documented_errors
 @blp.response(204)
 @blp.alt_response(404, description="No such lead")
@@ -72,7 +70,7 @@ def delete_lead(lead_id: int):
 
 @blp.route("/leads/<int:lead_id>/export", methods=["GET"])
 @api_staff_required()
-@blp.doc(security=BEARER)
+@blp.doc(security=STAFF_TOKEN)
 @documented_errors
 @blp.response(200, description="The lead, consents, activities, emails and comments as JSON")
 @blp.alt_response(404, description="No such lead")

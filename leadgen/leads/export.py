@@ -8,7 +8,6 @@ million leads cost the memory of one batch. bench/export times it against COPY.
 import csv
 import io
 import logging
-import re
 from collections.abc import Callable, Iterator
 
 from sqlalchemy import Select, String, and_, case, cast, func, literal, select
@@ -31,7 +30,6 @@ CELL_SPLITTERS = (",", ";", "\t")
 PIECE_GUARDS = tuple(
     (splitter + start, splitter + "'" + start) for splitter in CELL_SPLITTERS for start in FORMULA_STARTS
 )
-SPLIT_FORMULA = re.compile(f"([{re.escape(''.join(CELL_SPLITTERS))}])(?=[{re.escape(''.join(FORMULA_STARTS))}])")
 BATCH_ROWS = 2000
 BOM = "\ufeff"  # lets Excel detect UTF-8, so é and ñ survive a double-click
 
@@ -52,18 +50,6 @@ def utc_text(column):
     return func.substr(cast(column, String), 1, 19)
 
 
-def neutralise(value):
-    """One cell made safe in Python (for exports built row by row): '=cmd and a;'=cmd are text; dates as text."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        value = SPLIT_FORMULA.sub(r"\1'", value)
-        return "'" + value if value.startswith(FORMULA_STARTS) else value
-    if hasattr(value, "isoformat"):
-        return value.isoformat(" ", "seconds")
-    return value
-
-
 def guard_pieces(column):
     """`column` with an apostrophe after each splitter that a formula start follows (SQL REPLACE).
 
@@ -77,7 +63,7 @@ def guard_pieces(column):
 
 def safe_text(column):
     """Text a spreadsheet shows rather than evaluates (OWASP CSV injection): "=cmd" becomes "'=cmd"
-    and "Ann;=cmd" becomes "Ann;'=cmd", as neutralise() does.
+    and "Ann;=cmd" becomes "Ann;'=cmd". The one guard of every CSV download (leads, webinar registrations).
 
     Done in the SELECT, so rows go from the cursor to csv.writer untouched (no Python per
     cell), and COPY of the same SELECT in bench/export produces the very same cells.

@@ -8,12 +8,11 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 from sqlalchemy import Select, literal, or_, select, tuple_
 
+from ..clinictime import clinic_zone
 from ..database import row_id
 from ..extensions import db
 from ..fields import PlainText
@@ -60,8 +59,7 @@ class LeadFilterSchema(Schema):
 
 def start_of_day(day: date) -> datetime:
     """Midnight of `day` in the clinic's time zone, as an aware datetime (what staff mean by a date)."""
-    zone = ZoneInfo(current_app.config.get("CLINIC_TIMEZONE") or "UTC")
-    return datetime.combine(day, time.min, tzinfo=zone)
+    return datetime.combine(day, time.min, tzinfo=clinic_zone())
 
 
 def filter_conditions(filters: dict) -> list:

@@ -31,6 +31,12 @@ class LeadListArgsSchema(LeadFilterSchema):
     )
 
 
+class ConsoleLeadListSchema(LeadFilterSchema):
+    """The console list's filters plus `after`, the cursor of the last lead on the page before."""
+
+    after = CursorField()
+
+
 class LeadSchema(Schema):
     """A lead as the CRM sees it: source, first-touch UTM, consent and status."""
 

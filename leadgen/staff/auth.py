@@ -1,21 +1,29 @@
-"""Who may do what: session login for pages, bearer tokens for the API, roles for both."""
+"""Who may do what: session sign-in for the console, bearer tokens and roles for the API."""
 
 from functools import wraps
 
 from flask import abort, g, request
-from flask_login import current_user, login_required
 
 from ..database import row_id
 from ..extensions import db, login_manager
 from .models import StaffUser
 from .service import user_for_token
 
-login_manager.login_view = "staff.login"
-login_manager.login_message = "Please sign in to continue."
-login_manager.session_protection = "strong"
+# The API's staff tokens (from `staff token`), as OpenAPI names them: the scheme the spec declares,
+# and the `security` of every staff endpoint (`@blp.doc(security=STAFF_TOKEN)`).
+BEARER_SCHEME = ("bearerAuth", {"type": "http", "scheme": "bearer"})
+STAFF_TOKEN = [{BEARER_SCHEME[0]: []}]
 
 
-@login_manager.user_loader
+def register_login(app) -> None:
+    """Session sign-in for the console: where a signed-out visitor is sent, and who a session is."""
+    login_manager.init_app(app)
+    login_manager.login_view = "staff.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(load_user)
+
+
 def load_user(session_id: str) -> StaffUser | None:
     """Flask-Login, on every request: the signed-in user, while the session's version is the account's.
 
@@ -27,22 +35,6 @@ def load_user(session_id: str) -> StaffUser | None:
     if user is None or version != str(user.session_version):
         return None
     return user
-
-
-def staff_required(role: str | None = None):
-    """Pages: sign-in required (redirect to login); with `role`, other roles get a 403 page."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapper(*args, **kwargs):
-            if role and current_user.role != role:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def bearer_user() -> StaffUser | None:

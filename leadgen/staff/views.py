@@ -1,4 +1,4 @@
-"""Staff sign-in and sign-out for the console under /admin, and each person's own account page."""
+"""Staff sign-in and sign-out for the console under /admin (the only /admin pages open to all)."""
 
 from urllib.parse import urlsplit
 
@@ -7,9 +7,8 @@ from flask_login import current_user, login_user, logout_user
 
 from ..extensions import limiter
 from ..forms import load_form
-from .auth import staff_required
-from .schemas import LoginSchema, OwnPasswordSchema
-from .service import StaffError, authenticate, change_own_password, sign_out
+from .schemas import LoginSchema
+from .service import authenticate, sign_out
 
 bp = Blueprint("staff", __name__, url_prefix="/admin")
 
@@ -63,41 +62,8 @@ def logout():
     return redirect(url_for(".login"), 303)
 
 
-def account_page(errors: dict | None = None, status: int | None = None):
-    """Your account: who you are signed in as, your role, and the form to change your password."""
-    return render_template("admin/account.html", errors=errors or {}), status or (422 if errors else 200)
-
-
-@bp.get("/account")
-@staff_required()
-def account():
-    return account_page()
-
-
-@bp.post("/account/password")
-@staff_required()
-# Guessing the current password from a session left open is limited like guessing at sign-in.
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
-def change_password():
-    """Change your own password; 303 back with a note, or the form again with 422."""
-    data, errors = load_form(OwnPasswordSchema())
-    if not errors:
-        try:
-            change_own_password(current_user, data["current_password"], data["password"])
-            # A new password ends every session of the old one; this one carries on with the new version.
-            login_user(current_user._get_current_object())
-        except StaffError as refused:
-            errors = {"current_password": [str(refused)]}
-    if errors:
-        return account_page(errors)
-    flash("Your password is changed. Use the new one next time you sign in.", "success")
-    return redirect(url_for(".account"), 303)
-
-
 @bp.errorhandler(429)
 def too_many_attempts(error):
     """The limit on password attempts, explained on the page of the form itself."""
     wait = f"Please wait a minute and try again. ({error.description})"
-    if request.endpoint == "staff.change_password":
-        return account_page({"current_password": [f"Too many password attempts from your network. {wait}"]}, 429)
     return login_page(request.form.to_dict(), {"form": [f"Too many sign-in attempts from your network. {wait}"]}, 429)

@@ -2,20 +2,19 @@
 
 import csv
 import io
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
+from ..admin.console import require_staff
+from ..clinictime import clinic_time
 from ..forms import load_form
-from ..leads.export import neutralise
-from ..staff.auth import staff_required
+from ..leads.export import BOM
 from . import service
 from .models import Webinar
 from .schemas import WebinarFormSchema
 
 bp = Blueprint("webinars_admin", __name__, url_prefix="/admin/webinars")
-
-CSV_COLUMNS = ("registered_at", "first_name", "email", "status", "marketing_consent", "lead_status", "cancelled_at")
+bp.before_request(require_staff)
 
 
 def webinar_or_404(webinar_id: int) -> Webinar:
@@ -28,10 +27,9 @@ def webinar_or_404(webinar_id: int) -> Webinar:
 
 def form_values(webinar: Webinar) -> dict:
     """A webinar as the form shows it: the start in the clinic's timezone, minutes precision."""
-    zone = current_app.config["CLINIC_TIMEZONE"]
     values = {name: getattr(webinar, name) for name in service.EDITABLE}
-    values["starts_at"] = webinar.starts_at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
-    values["timezone"] = zone
+    values["starts_at"] = clinic_time(webinar.starts_at, "%Y-%m-%dT%H:%M")
+    values["timezone"] = current_app.config["CLINIC_TIMEZONE"]
     return values
 
 
@@ -41,14 +39,12 @@ def form_page(webinar: Webinar | None, values: dict, errors: dict, status: int =
 
 
 @bp.get("")
-@staff_required()
 def index():
     """Every webinar, latest first, with seats and registrations."""
     return render_template("admin/webinars.html", webinars=service.all_webinars(), counts=service.registration_counts())
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@staff_required()
 def create():
     """Schedule a webinar; 422 with messages beside the fields."""
     if request.method == "GET":
@@ -62,7 +58,6 @@ def create():
 
 
 @bp.route("/<int:webinar_id>/edit", methods=["GET", "POST"])
-@staff_required()
 def edit(webinar_id: int):
     """Change a webinar; a new start time moves the queued reminders."""
     webinar = webinar_or_404(webinar_id)
@@ -81,7 +76,6 @@ def edit(webinar_id: int):
 
 
 @bp.post("/<int:webinar_id>/cancel")
-@staff_required()
 def cancel(webinar_id: int):
     """Cancel the webinar: its queued reminders are dropped and every registrant is told."""
     webinar = webinar_or_404(webinar_id)
@@ -94,7 +88,6 @@ def cancel(webinar_id: int):
 
 
 @bp.get("/<int:webinar_id>")
-@staff_required()
 def detail(webinar_id: int):
     """One webinar with everyone who registered (and who cancelled)."""
     webinar = webinar_or_404(webinar_id)
@@ -102,25 +95,13 @@ def detail(webinar_id: int):
 
 
 @bp.get("/<int:webinar_id>/registrations.csv")
-@staff_required()
 def export(webinar_id: int):
     """The registrations as CSV (UTF-8 with a BOM, so Excel keeps accents)."""
     webinar = webinar_or_404(webinar_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for registration in webinar.registrations:
-        lead = registration.lead
-        row = (
-            registration.created_at,
-            lead.first_name,
-            lead.email,
-            registration.status,
-            "yes" if lead.marketing_consent else "no",
-            lead.status,
-            registration.cancelled_at,
-        )
-        writer.writerow([neutralise(value) for value in row])
-    response = current_app.response_class("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    writer.writerow([name for name, _expression in service.REGISTRATION_COLUMNS])
+    writer.writerows(service.registration_rows(webinar.id))
+    response = current_app.response_class(BOM + buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{webinar.slug}-registrations.csv"'
     return response

@@ -6,7 +6,7 @@ from ..extensions import ApiBlueprint
 from ..forms import current_visit
 from ..leads.schemas import AcceptedSchema
 from ..ratelimits import public_post_limit
-from ..staff.auth import api_staff_required
+from ..staff.auth import STAFF_TOKEN, api_staff_required
 from . import registration, service
 from .schemas import (
     RegistrationSchema,
@@ -54,7 +54,7 @@ def create_registration(data, slug: str):
 
 @blp.route("/webinars", methods=["POST"])
 @api_staff_required()  # before the body is read: no token, 401, whatever the body
-@blp.doc(security=[{"bearerAuth": []}])
+@blp.doc(security=STAFF_TOKEN)
 @blp.arguments(WebinarCreateSchema)
 @blp.response(201, WebinarCreatedSchema)
 @blp.alt_response(401, description="No valid staff token")

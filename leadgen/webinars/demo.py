@@ -1,11 +1,10 @@
 """Demo webinars for `demo seed`: three upcoming evenings, made once."""
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import select
 
+from ..clinictime import clinic_zone
 from ..database import utcnow
 from ..extensions import db
 from .models import Webinar
@@ -38,7 +37,7 @@ DEMO_WEBINARS = (
 
 def seed_demo_webinars() -> str:
     """Schedule the demo webinars that are not already upcoming; running it twice adds nothing."""
-    zone = ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
+    zone = clinic_zone()
     now = utcnow()
     upcoming = set(db.session.scalars(select(Webinar.title).where(Webinar.starts_at > now)))
     created = []

@@ -3,13 +3,14 @@
 import re
 import unicodedata
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
+from ..clinictime import clinic_zone
 from ..database import utcnow
 from ..extensions import db
+from ..leads.export import safe_text, utc_text
+from ..leads.models import Lead
 from ..outbox.models import OutboxMessage
 from ..outbox.service import cancel_queued, enqueue
 from .cancellation import cancel_followups_unless_registered
@@ -72,7 +73,7 @@ def slugify(text: str) -> str:
 
 def unique_slug(title: str, starts_at: datetime) -> str:
     """title-YYYY-MM-DD (clinic date), with -2, -3... if that is taken."""
-    local_date = starts_at.astimezone(ZoneInfo(current_app.config["CLINIC_TIMEZONE"])).date()
+    local_date = starts_at.astimezone(clinic_zone()).date()
     base = f"{slugify(title)}-{local_date.isoformat()}"
     taken = set(db.session.scalars(select(Webinar.slug).where(Webinar.slug.like(f"{base}%"))))
     slug, number = base, 1
@@ -167,3 +168,26 @@ def registration_counts() -> dict[int, int]:
         .group_by(Registration.webinar_id)
     )
     return {webinar_id: registered for webinar_id, registered in rows}
+
+
+# The registrations download: visitor text made safe for spreadsheets in the SELECT, as in the lead export.
+REGISTRATION_COLUMNS = (
+    ("registered_at", utc_text(Registration.created_at)),
+    ("first_name", safe_text(Lead.first_name)),
+    ("email", safe_text(Lead.email)),
+    ("status", Registration.status),
+    ("marketing_consent", case((Lead.marketing_consent.is_(True), "yes"), else_="no")),
+    ("lead_status", Lead.status),
+    ("cancelled_at", utc_text(Registration.cancelled_at)),
+)
+
+
+def registration_rows(webinar_id: int) -> list:
+    """The cells of the registrations download, one row per registration, oldest first (UTC times)."""
+    query = (
+        select(*(expression.label(name) for name, expression in REGISTRATION_COLUMNS))
+        .join(Lead, Lead.id == Registration.lead_id)
+        .where(Registration.webinar_id == webinar_id)
+        .order_by(Registration.created_at, Registration.id)
+    )
+    return list(db.session.execute(query))

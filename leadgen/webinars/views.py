@@ -1,11 +1,7 @@
 """Webinar pages: the list, one webinar and its form, thank-you, calendar file, cancel link."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
-from ..extensions import db
 from ..forms import (
     contact_form_values,
     current_visit,
@@ -18,30 +14,10 @@ from ..leads.consent import MARKETING_EMAIL
 from ..ratelimits import public_post_limit
 from ..tokens import TokenInvalid
 from . import cancellation, ics, registration, service
-from .models import CLOSED_MESSAGES, Webinar
+from .models import Webinar
 from .schemas import RegistrationSchema
 
 bp = Blueprint("webinars", __name__, url_prefix="/webinars")
-
-
-@bp.app_template_filter("webinar_time")
-def webinar_time(moment: datetime) -> str:
-    """A UTC time in the clinic's timezone with its abbreviation and offset: "... 6:00 PM CST (UTC-06:00)"."""
-    local = moment.astimezone(ZoneInfo(current_app.config["CLINIC_TIMEZONE"]))
-    offset = local.strftime("%z")
-    return local.strftime("%A %-d %B %Y, %-I:%M %p %Z") + f" (UTC{offset[:3]}:{offset[3:]})"
-
-
-@bp.app_template_global()
-def webinar_for_mail(webinar_id: int) -> Webinar | None:
-    """Mail templates read the webinar when they are rendered, so edits (time, link) reach every mail."""
-    return db.session.get(Webinar, webinar_id)
-
-
-@bp.app_template_global()
-def webinar_closed_message(state: str) -> str:
-    """Why registration is closed, for pages and mail."""
-    return CLOSED_MESSAGES.get(state, "")
 
 
 def webinar_or_404(slug: str) -> Webinar:

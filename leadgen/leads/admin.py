@@ -1,22 +1,27 @@
-"""Console pages for leads: the filtered list, one lead's timeline, and what staff do to a lead."""
+"""Console pages for leads at /admin: the filtered list, one lead's timeline, what staff do to a
+lead, the CSV export and the admins' logs of exports and erasures."""
 
 import json
+from datetime import date
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
+from ..admin.console import admin_only, require_staff
+from ..clinictime import clinic_time
 from ..forms import load_form
-from ..leads import listing, status
-from ..leads.filters import InvalidCursor, LeadFilterSchema, decode_cursor
-from ..leads.models import SOURCES, STATUSES
-from ..leads.schemas import LeadStatusSchema
-from ..leads.service import find_lead
 from ..privacy import access, erasure
-from ..staff.auth import staff_required
-from ..templating import clinic_time
 from ..webinars.service import all_webinars
-from .views import bp
+from . import listing, status
+from .export import logged_csv_export, recent_exports
+from .filters import LeadFilterSchema
+from .models import SOURCES, STATUSES
+from .schemas import ConsoleLeadListSchema, LeadStatusSchema
+from .service import find_lead
+
+bp = Blueprint("leads_admin", __name__, url_prefix="/admin")
+bp.before_request(require_staff)
 
 PAGE_SIZE = 50
 # Words for the activities the domains record; anything else shows its kind, tidied.
@@ -57,15 +62,12 @@ def webinar_options() -> list[tuple[str, str]]:
 def leads():
     """Search and filter leads, newest first, a keyset page at a time."""
     values = request.args.to_dict()
-    errors, filters, cursor = {}, {}, None
+    errors, filters = {}, {}
     try:
-        filters = LeadFilterSchema().load(values)
+        filters = ConsoleLeadListSchema().load(values)
     except ValidationError as error:
         errors = error.normalized_messages()
-    try:
-        cursor = decode_cursor(values["after"]) if values.get("after") else None
-    except InvalidCursor as error:
-        errors["after"] = [str(error)]
+    cursor = filters.pop("after", None)
     page = None if errors else listing.lead_page(filters, cursor, PAGE_SIZE, newest_first=True)
     chosen = {name: values[name] for name in LeadFilterSchema().fields if values.get(name)}
     return render_template(
@@ -74,7 +76,7 @@ def leads():
         values=values,
         errors=errors,
         chosen=chosen,
-        first_page=cursor is None,
+        first_page=not values.get("after"),
         any_leads=listing.any_leads(),
         sources=[(name, name.capitalize()) for name in SOURCES],
         statuses=[(name, name.capitalize()) for name in STATUSES],
@@ -124,14 +126,14 @@ def export_lead(lead_id: int):
 
 
 @bp.get("/leads/<int:lead_id>/erase")
-@staff_required(role="admin")
+@admin_only
 def confirm_erase(lead_id: int):
     """The confirmation step before erasing (admins only)."""
     return render_template("admin/erase.html", lead=lead_or_404(lead_id))
 
 
 @bp.post("/leads/<int:lead_id>/erase")
-@staff_required(role="admin")
+@admin_only
 def erase(lead_id: int):
     """Erase the lead everywhere (admins only); back to the list with a note."""
     if not erasure.erase_lead(lead_id, erased_by=current_user.email):
@@ -141,7 +143,37 @@ def erase(lead_id: int):
 
 
 @bp.get("/erasures")
-@staff_required(role="admin")
+@admin_only
 def erasures():
     """Who erased which lead and when (admins only): the audit of art. 17 requests."""
     return render_template("admin/erasures.html", erasures=erasure.recent_erasures())
+
+
+@bp.get("/leads/export.csv")
+def export_leads_csv():
+    """Every lead the list's filters select, as a CSV download streamed row batch by batch."""
+    try:
+        filters = LeadFilterSchema().load(request.args.to_dict())
+    except ValidationError as error:
+        return render_template("admin/exports_invalid.html", errors=error.normalized_messages()), 422
+    chunks = logged_csv_export(filters, actor=current_user.email, staff_user_id=current_user.id)
+    filename = f"leads-{date.today().isoformat()}.csv"
+    return Response(
+        stream_with_context(chunks),
+        mimetype="text/csv",
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            # Personal data: not for shared caches or the browser's disk cache.
+            "Cache-Control": "no-store",
+            # Let a proxy pass the stream on as it comes instead of buffering a million rows.
+            "X-Accel-Buffering": "no",
+        },
+    )
+
+
+@bp.get("/exports")
+@admin_only
+def exports():
+    """The export log: who took which leads out, when, with which filters."""
+    return render_template("admin/exports.html", exports=recent_exports())

@@ -1,14 +1,15 @@
-"""Admin pages for webhooks: list, add, disable and enable again."""
+"""Console pages at /admin/webhooks (admins only): list, add, disable and enable again."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from ..staff.auth import staff_required
+from ..admin.console import admin_only, require_staff
 from .models import EVENTS
 from .schemas import WebhookSchema
 from .service import all_webhooks, create_webhook, delivery_counts, set_webhook_active
 
-bp = Blueprint("webhooks_admin", __name__, url_prefix="/admin")
+bp = Blueprint("webhooks_admin", __name__, url_prefix="/admin/webhooks")
+bp.before_request(require_staff)
 
 
 def webhooks_page(values: dict, errors: dict, status: int = 200):
@@ -23,15 +24,15 @@ def webhooks_page(values: dict, errors: dict, status: int = 200):
     ), status
 
 
-@bp.get("/webhooks")
-@staff_required("admin")
+@bp.get("")
+@admin_only
 def index():
     """Every webhook, what it receives, and how its deliveries are going."""
     return webhooks_page({"events": list(EVENTS)}, {})
 
 
-@bp.post("/webhooks")
-@staff_required("admin")
+@bp.post("")
+@admin_only
 def create():
     """Add a webhook; its secret is shown once in the message, and on the page for admins."""
     values = {**request.form.to_dict(), "events": request.form.getlist("events")}
@@ -44,15 +45,15 @@ def create():
     return redirect(url_for(".index"), 303)
 
 
-@bp.post("/webhooks/<int:webhook_id>/disable")
-@staff_required("admin")
+@bp.post("/<int:webhook_id>/disable")
+@admin_only
 def disable(webhook_id: int):
     """Stop sending to a webhook; its undelivered calls are dropped when they come due."""
     return toggled(webhook_id, active=False)
 
 
-@bp.post("/webhooks/<int:webhook_id>/enable")
-@staff_required("admin")
+@bp.post("/<int:webhook_id>/enable")
+@admin_only
 def enable(webhook_id: int):
     """Send to a webhook again, from the next event on."""
     return toggled(webhook_id, active=True)
