@@ -20,6 +20,7 @@ from leadgen import create_app
 from leadgen.extensions import db
 from leadgen.outbox.worker import run_worker
 
+from .helpers import StaffAuth
 from .mailserver import SMTPServer
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -172,6 +173,12 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def auth(app, client) -> StaffAuth:
+    """`auth.sign_in(role=...)`: the test client, signed in as new staff of that role."""
+    return StaffAuth(app, client)
 
 
 @pytest.fixture

@@ -76,6 +76,23 @@ def sign_in(client, email: str = "admin@clinic.example", password: str = STAFF_P
     return submit_form(client, "/admin/login", {"email": email, "password": password})
 
 
+class StaffAuth:
+    """Signing staff in on a test client, as flaskr's `auth` fixture does for its users (the `auth`
+    fixture is one for the test's app and client; build one for an app of `make_app`)."""
+
+    def __init__(self, app, client):
+        self.app = app
+        self.client = client
+
+    def sign_in(self, role: str = "admin", email: str | None = None):
+        """A new staff account of `role` (named `<role>@clinic.example` unless `email` is given),
+        signed in through the console's real form; returns the form's response."""
+        email = make_staff(self.app, email or f"{role}@clinic.example", role)
+        response = sign_in(self.client, email)
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return response
+
+
 def add_lead(app, email: str, *, source: str = "ebook", first_name: str = "Ana", consent: bool = False, **columns):
     """Capture a lead as a form would (consent evidence from 203.0.113.7), then set `columns`; returns its id."""
     from leadgen.extensions import db

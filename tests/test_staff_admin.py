@@ -32,9 +32,8 @@ def post_on_staff_page(client, path: str, data: dict | None = None):
 
 
 @pytest.fixture
-def admin(app, client):
-    make_staff(app)
-    sign_in(client)
+def admin(app, client, auth):
+    auth.sign_in()
     return client
 
 
