@@ -2,6 +2,13 @@
 
 import re
 
+from sqlalchemy import func, select
+
+from leadgen.extensions import db
+from leadgen.leads.consent import MARKETING_EMAIL
+from leadgen.leads.service import Visit, capture_lead
+from leadgen.staff.service import create_staff_user, find_staff_user, issue_token
+
 CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
 HIDDEN_PATTERN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 
@@ -53,20 +60,18 @@ def press_confirm_button(client, link: str):
 STAFF_PASSWORD = "correct horse battery"
 
 
-def make_staff(app, email: str = "admin@clinic.example", role: str = "admin") -> str:
-    """Create a staff account (password STAFF_PASSWORD); returns its email."""
-    from leadgen.staff.service import create_staff_user
-
+def make_staff(app, email: str | None = None, role: str = "admin") -> str:
+    """Create a staff account (password STAFF_PASSWORD), named `<role>@clinic.example` unless
+    `email` is given; returns its email."""
+    email = email or f"{role}@clinic.example"
     with app.app_context():
         create_staff_user(email, STAFF_PASSWORD, role)
     return email
 
 
-def staff_token(app, email: str = "admin@clinic.example", role: str = "admin") -> dict:
-    """A new staff account's API token as request headers."""
-    from leadgen.staff.service import find_staff_user, issue_token
-
-    make_staff(app, email, role)
+def staff_token(app, email: str | None = None, role: str = "admin") -> dict:
+    """A new staff account's (see `make_staff`) API token as request headers."""
+    email = make_staff(app, email, role)
     with app.app_context():
         return {"Authorization": f"Bearer {issue_token(find_staff_user(email))}"}
 
@@ -85,9 +90,9 @@ class StaffAuth:
         self.client = client
 
     def sign_in(self, role: str = "admin", email: str | None = None):
-        """A new staff account of `role` (named `<role>@clinic.example` unless `email` is given),
-        signed in through the console's real form; returns the form's response."""
-        email = make_staff(self.app, email or f"{role}@clinic.example", role)
+        """A new staff account (see `make_staff`), signed in through the console's real form;
+        returns the form's response."""
+        email = make_staff(self.app, email, role)
         response = sign_in(self.client, email)
         assert response.status_code == 303, response.get_data(as_text=True)
         return response
@@ -95,10 +100,6 @@ class StaffAuth:
 
 def add_lead(app, email: str, *, source: str = "ebook", first_name: str = "Ana", consent: bool = False, **columns):
     """Capture a lead as a form would (consent evidence from 203.0.113.7), then set `columns`; returns its id."""
-    from leadgen.extensions import db
-    from leadgen.leads.consent import MARKETING_EMAIL
-    from leadgen.leads.service import Visit, capture_lead
-
     with app.app_context():
         visit = Visit(ip_address="203.0.113.7", user_agent="pytest", utm={"utm_source": columns.pop("utm_source", "")})
         capture = capture_lead(
@@ -118,9 +119,5 @@ def add_lead(app, email: str, *, source: str = "ebook", first_name: str = "Ana",
 
 def row_counts() -> dict[str, int]:
     """How many rows every table has (in an app context): what a refused request leaves as it was."""
-    from sqlalchemy import func, select
-
-    from leadgen.extensions import db
-
     tables = db.metadata.sorted_tables
     return {table.name: db.session.scalar(select(func.count()).select_from(table)) for table in tables}

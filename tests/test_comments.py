@@ -13,9 +13,8 @@ from leadgen.database import utcnow
 from leadgen.extensions import db
 from leadgen.leads.models import Lead
 from leadgen.outbox.models import OutboxMessage
-from leadgen.staff.service import create_staff_user, issue_token
 
-from .helpers import HIDDEN_PATTERN, csrf_token_from
+from .helpers import HIDDEN_PATTERN, csrf_token_from, staff_token
 
 SLUG = "gut-health"
 ARTICLE = """---
@@ -59,13 +58,6 @@ def post_comment(client, slug: str, data: dict, query: str = "", seconds_later: 
     return client.post(f"/blog/{slug}/comments", data={**open_form(client, slug, query, seconds_later), **data})
 
 
-def staff_token(app, role: str = "marketing") -> dict:
-    """Authorization headers of a new staff user's API token."""
-    with app.app_context():
-        user = create_staff_user(f"{role}@clinic.example", "correct horse battery", role)
-        return {"Authorization": f"Bearer {issue_token(user)}"}
-
-
 def comments(app) -> list[Comment]:
     with app.app_context():
         found = db.session.scalars(select(Comment).order_by(Comment.id)).all()
@@ -107,7 +99,7 @@ def test_comment_waits_for_moderation_and_only_its_author_sees_it(app, client, p
 
 
 def test_staff_moderate_through_the_api(app, client, post):
-    headers = staff_token(app)
+    headers = staff_token(app, role="marketing")
     created = client.post(f"/api/v1/posts/{SLUG}/comments", json=ANA)
     assert created.status_code == 202
     assert created.get_json()["status"] == "pending"
@@ -417,7 +409,7 @@ def test_form_lists_every_field_and_the_boxes_start_unticked(app, client, post):
 def test_staff_endpoints_check_the_token_before_the_body(app, client):
     assert client.patch("/api/v1/comments/1", json={"status": "nonsense"}).status_code == 401
     assert client.get("/api/v1/comments?status=nonsense").status_code == 401
-    headers = staff_token(app)
+    headers = staff_token(app, role="marketing")
     assert client.get("/api/v1/comments?status=nonsense", headers=headers).status_code == 422
 
 
