@@ -29,6 +29,15 @@ def submit_form(client, page_url: str, data: dict, action: str | None = None):
     return client.post(action or page_url, data=payload)
 
 
+def request_ebook(client, email: str = "ana@example.com", consent: bool = True):
+    """Ask for the ebook on the landing page as a visitor does, ticking the marketing box unless
+    `consent` is False; returns the form's response (a redirect to the thank-you page)."""
+    data = {"first_name": "Ana", "email": email, **({"consent": "y"} if consent else {})}
+    response = submit_form(client, "/ebook", data, action="/ebook")
+    assert response.status_code == 303, response.status_code
+    return response
+
+
 def text_part(message) -> str:
     """The text/plain body of a received message."""
     return message.get_body(preferencelist=("plain",)).get_content()

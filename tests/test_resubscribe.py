@@ -10,8 +10,8 @@ from leadgen.blog.models import Post
 from leadgen.extensions import db
 from leadgen.leads.models import Activity, Consent, Lead
 
-from .helpers import confirm_links, press_confirm_button, text_part
-from .test_followups import MONDAY_10AM_CST, at, build_clinic, deliver_at, request_ebook
+from .helpers import confirm_links, press_confirm_button, request_ebook, text_part
+from .test_followups import MONDAY_10AM_CST, at, build_clinic, deliver_at
 from .test_unsubscribe import one_click
 from .test_webinars import make_webinar, register
 
@@ -33,7 +33,7 @@ def lead(app) -> Lead:
 def unsubscribed_lead(app, smtp, double_opt_in: bool) -> None:
     """Ana asks for the ebook with consent (confirming it when asked), gets the first call, then unsubscribes."""
     with at(MONDAY_10AM_CST):
-        request_ebook(app)
+        request_ebook(app.test_client())
     deliver_at(app, MONDAY_10AM_CST)
     if double_opt_in:
         with at(MONDAY_10AM_CST + timedelta(minutes=5)):

@@ -12,7 +12,8 @@ from leadgen.followups.service import start_sequence
 from leadgen.leads.models import Activity, Lead
 from leadgen.tokens import sign
 
-from .test_followups import MONDAY_10AM_CST, at, build_clinic, deliver_at, followup_rows, request_ebook
+from .helpers import request_ebook
+from .test_followups import MONDAY_10AM_CST, at, build_clinic, deliver_at, followup_rows
 
 ONE_CLICK = "List-Unsubscribe=One-Click"
 
@@ -27,7 +28,7 @@ def first_call(clinic, smtp):
     """An app whose lead asked for the ebook and got the "call our office" mail (step 2 still queued)."""
     app = clinic()
     with at(MONDAY_10AM_CST):
-        request_ebook(app)
+        request_ebook(app.test_client())
     deliver_at(app, MONDAY_10AM_CST + timedelta(days=2))
     assert len(smtp.messages) == 2
     return app, smtp.messages[-1]

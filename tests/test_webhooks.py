@@ -24,7 +24,7 @@ from leadgen.outbox.models import OutboxMessage
 from leadgen.webhooks.models import Webhook
 from leadgen.webhooks.service import create_webhook, emit_event
 
-from .helpers import csrf_token_from, submit_form
+from .helpers import csrf_token_from, request_ebook, submit_form
 
 
 class Receiver:
@@ -90,11 +90,6 @@ def webhook_messages() -> list[OutboxMessage]:
     return list(
         db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "webhook").order_by(OutboxMessage.id))
     )
-
-
-def request_ebook(client, email="ana@example.com"):
-    response = submit_form(client, "/ebook", {"first_name": "Ana", "email": email, "consent": "y"}, action="/ebook")
-    assert response.status_code == 303
 
 
 def test_admin_adds_and_disables_a_webhook(app, client, auth):
