@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from leadgen.extensions import db
 from leadgen.leads.consent import MARKETING_EMAIL
+from leadgen.leads.models import Lead
 from leadgen.leads.service import Visit, capture_lead
 from leadgen.staff.service import create_staff_user, find_staff_user, issue_token
 
@@ -124,6 +125,14 @@ def add_lead(app, email: str, *, source: str = "ebook", first_name: str = "Ana",
             setattr(capture.lead, name, value)
         db.session.commit()
         return capture.lead.id
+
+
+def insert_lead(email: str, **columns):
+    """A bare lead row (no consent, activity or mail), committed in the current app context."""
+    lead = Lead(email=email, **{"first_name": "Ana", "source": "ebook", **columns})
+    db.session.add(lead)
+    db.session.commit()
+    return lead
 
 
 def row_counts() -> dict[str, int]:

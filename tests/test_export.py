@@ -19,6 +19,8 @@ from leadgen.leads.models import Activity, Consent, ExportLog, Lead
 from leadgen.outbox.models import OutboxMessage
 from leadgen.outbox.service import enqueue
 
+from .helpers import insert_lead
+
 EXPORT_URL = "/admin/leads/export.csv"
 # Values a spreadsheet would evaluate, and what the export must turn them into.
 HOSTILE = {
@@ -29,17 +31,10 @@ HOSTILE = {
 }
 
 
-def add_lead(email, **values):
-    lead = Lead(email=email, first_name=values.pop("first_name", "Ana"), source=values.pop("source", "ebook"), **values)
-    db.session.add(lead)
-    db.session.commit()
-    return lead
-
-
 def seed_leads():
     """A lead with accents, consent, activity and sent mail; one with hostile cells; one from a webinar."""
     start = datetime(2026, 11, 2, 15, tzinfo=UTC)
-    accented = add_lead("begona.nunez@example.com", first_name="Begoña Núñez José", created_at=start)
+    accented = insert_lead("begona.nunez@example.com", first_name="Begoña Núñez José", created_at=start)
     db.session.add_all(
         [
             Consent(
@@ -61,9 +56,9 @@ def seed_leads():
     first = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).first()
     first.status, first.sent_at = "sent", utcnow()
     db.session.commit()
-    add_lead("tab@example.com", created_at=start + timedelta(days=1), **HOSTILE)
-    add_lead("cr@example.com", first_name="\rCR", source="webinar", created_at=start + timedelta(days=2))
-    add_lead("tabbed@example.com", first_name="\tTabbed", source="comment", created_at=start + timedelta(days=3))
+    insert_lead("tab@example.com", created_at=start + timedelta(days=1), **HOSTILE)
+    insert_lead("cr@example.com", first_name="\rCR", source="webinar", created_at=start + timedelta(days=2))
+    insert_lead("tabbed@example.com", first_name="\tTabbed", source="comment", created_at=start + timedelta(days=3))
 
 
 def download(client, query=""):
@@ -176,7 +171,7 @@ def test_the_export_streams_in_batches_and_logs_an_interrupted_download(app, cli
     # A writer is not blocked while the export reads (SQLite: the stream does not hold the write lock).
     with app.app_context():
         started = time.monotonic()
-        add_lead("arrived-meanwhile@example.com")
+        insert_lead("arrived-meanwhile@example.com")
         assert time.monotonic() - started < 2
     response.close()  # the user cancels the download
     with app.app_context():
@@ -251,7 +246,7 @@ ALL_SPLITTERS = "CSV:44/59/9,34,76,1,,1033,false,false,false,false,false,-1,true
 
 def test_no_piece_a_splitting_spreadsheet_cuts_off_starts_a_formula(app, client, tmp_path, auth):
     with app.app_context():
-        add_lead("pieces@example.com", **SPLIT_HOSTILE)
+        insert_lead("pieces@example.com", **SPLIT_HOSTILE)
         auth.sign_in()
     _response, body = download(client)
     [row] = parse(body)
