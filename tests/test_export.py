@@ -216,6 +216,7 @@ def to_xlsx(csv_path, tmp_path, csv_import=CSV_IMPORT) -> tuple[str, str]:
         return book.read("xl/worksheets/sheet1.xml").decode(), book.read("xl/sharedStrings.xml").decode()
 
 
+@pytest.mark.slow
 @pytest.mark.needs_tool("soffice", "libreoffice", install="apt-get install libreoffice-calc-nogui")
 def test_libreoffice_opens_the_export_with_accents_and_no_live_formula(app, client, tmp_path, auth):
     with app.app_context():
@@ -244,6 +245,7 @@ SPLIT_HOSTILE = {
 ALL_SPLITTERS = "CSV:44/59/9,34,76,1,,1033,false,false,false,false,false,-1,true"
 
 
+@pytest.mark.slow
 def test_no_piece_a_splitting_spreadsheet_cuts_off_starts_a_formula(app, client, tmp_path, auth):
     with app.app_context():
         insert_lead("pieces@example.com", **SPLIT_HOSTILE)

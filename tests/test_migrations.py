@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
@@ -50,12 +51,14 @@ def assert_schema_matches_the_models(database_url: str) -> None:
     assert differences == [], f"models changed without a migration (run `flask db migrate`):\n{described}"
 
 
+@pytest.mark.slow
 def test_db_upgrade_builds_the_schema_the_models_describe(app, empty_database_url):
     result = flask_cli(empty_database_url, "db", "upgrade")
     assert result.returncode == 0, result.stderr
     assert_schema_matches_the_models(empty_database_url)
 
 
+@pytest.mark.slow
 def test_db_upgrade_twice_then_down_and_up_again_gives_the_same_schema(app, empty_database_url):
     """The newest migration undone and redone (each migration is the newest when it is added), then
     every migration undone: nothing is left behind, and upgrading again builds the same schema."""

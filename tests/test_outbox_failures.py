@@ -24,6 +24,7 @@ def relay_without_smtputf8(smtp):
     server.stop()
 
 
+@pytest.mark.slow
 def test_an_address_the_relay_cannot_take_fails_alone_and_the_other_49_go_in_one_drain(
     make_app, relay_without_smtputf8
 ):

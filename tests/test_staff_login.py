@@ -139,6 +139,7 @@ def test_sign_in_checks_one_password_hash_whoever_the_address_is(app, client, mo
     assert checked == [real_method]
 
 
+@pytest.mark.slow
 def test_sign_in_attempts_are_limited_per_ip(make_app):
     app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="10/minute")
     make_staff(app)
@@ -154,6 +155,7 @@ def test_sign_in_attempts_are_limited_per_ip(make_app):
     assert sign_in(elsewhere).status_code == 303
 
 
+@pytest.mark.slow
 def test_guessing_the_current_password_is_limited_like_signing_in(make_app):
     app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3/minute")
     make_staff(app)
@@ -180,6 +182,7 @@ def test_session_cookie_is_secure_when_configured(make_app):
 PASSWORD_FORM = "/admin/account/password"
 
 
+@pytest.mark.slow
 def test_anyone_signed_in_changes_their_own_password(app, client, auth):
     auth.sign_in(role="marketing", email="mia@clinic.example")
     elsewhere = app.test_client()  # the same person signed in on another device
