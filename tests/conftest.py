@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import threading
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -18,9 +19,8 @@ from werkzeug.serving import make_server
 
 from leadgen import create_app
 from leadgen.extensions import db
-from leadgen.outbox.worker import run_worker
 
-from .helpers import StaffAuth
+from .helpers import StaffAuth, work_once
 from .mailserver import SMTPServer
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -184,12 +184,7 @@ def auth(app, client) -> StaffAuth:
 @pytest.fixture
 def deliver(app):
     """Run the outbox worker once, as `flask outbox work --once` does; returns messages claimed."""
-
-    def run() -> int:
-        with app.app_context():
-            return run_worker(once=True)
-
-    return run
+    return partial(work_once, app)
 
 
 # --- The browser: a live server and headless Chromium (Debian's, never a downloaded one) ---

@@ -8,6 +8,7 @@ from leadgen.extensions import db
 from leadgen.leads.consent import MARKETING_EMAIL
 from leadgen.leads.models import Lead
 from leadgen.leads.service import Visit, capture_lead
+from leadgen.outbox.worker import run_worker
 from leadgen.staff.service import create_staff_user, find_staff_user, issue_token
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -59,9 +60,14 @@ def confirm_links(message) -> list[str]:
     return [url for url in links_in(message) if "/confirm/" in url]
 
 
+def path_of(url: str) -> str:
+    """The path of a link the app wrote with its PUBLIC_BASE_URL, for the test client."""
+    return url.removeprefix("http://leadgen.test")
+
+
 def press_confirm_button(client, link: str):
     """Open a mailed confirmation link (a page with one button), then press the button (its POST)."""
-    path = link.removeprefix("http://leadgen.test")
+    path = path_of(link)
     page = client.get(path)
     assert page.status_code == 200 and "Yes, send me your emails" in page.get_data(as_text=True)
     return client.post(path, follow_redirects=True)
@@ -133,6 +139,26 @@ def insert_lead(email: str, **columns):
     db.session.add(lead)
     db.session.commit()
     return lead
+
+
+def only_lead(app) -> Lead:
+    """The one lead there is, detached so its columns can be read after the app context."""
+    with app.app_context():
+        found = db.session.scalars(select(Lead)).one()
+        db.session.expunge(found)
+        return found
+
+
+def count(app, model, *conditions) -> int:
+    """How many rows of `model` there are (that meet `conditions`)."""
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
+
+
+def work_once(app) -> int:
+    """Run the outbox worker once, as `flask outbox work --once` does; returns the messages claimed."""
+    with app.app_context():
+        return run_worker(once=True)
 
 
 def row_counts() -> dict[str, int]:

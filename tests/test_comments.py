@@ -14,7 +14,7 @@ from leadgen.extensions import db
 from leadgen.leads.models import Lead
 from leadgen.outbox.models import OutboxMessage
 
-from .helpers import HIDDEN_PATTERN, csrf_token_from, staff_token
+from .helpers import HIDDEN_PATTERN, count, csrf_token_from, staff_token
 
 SLUG = "gut-health"
 ARTICLE = """---
@@ -63,11 +63,6 @@ def comments(app) -> list[Comment]:
         found = db.session.scalars(select(Comment).order_by(Comment.id)).all()
         db.session.expunge_all()
         return list(found)
-
-
-def count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
 
 
 def approve(app, comment_id: int) -> None:

@@ -8,10 +8,9 @@ from sqlalchemy import select
 
 from leadgen.extensions import db
 from leadgen.outbox.models import OutboxMessage
-from leadgen.outbox.worker import run_worker
 from leadgen.staff.service import create_staff_user
 
-from .helpers import STAFF_PASSWORD, csrf_token_from, html_part, text_part
+from .helpers import STAFF_PASSWORD, csrf_token_from, html_part, text_part, work_once
 from .test_comments import ANA, SLUG, approve, comments, make_post, post_comment
 
 BO = {"name": "Bo", "email": "bo@example.com", "body": "I had the same experience."}
@@ -20,11 +19,6 @@ BO = {"name": "Bo", "email": "bo@example.com", "body": "I had the same experienc
 @pytest.fixture
 def post(app):
     return make_post(app)
-
-
-def work_once(app) -> None:
-    with app.app_context():
-        run_worker(once=True)
 
 
 def add_comment(client, data: dict, **extra) -> int:

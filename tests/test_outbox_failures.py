@@ -10,9 +10,9 @@ from leadgen.extensions import db
 from leadgen.outbox.models import OutboxMessage
 from leadgen.outbox.worker import NO_SMTPUTF8
 
-from .helpers import StaffAuth
+from .helpers import StaffAuth, work_once
 from .mailserver import SMTPServer
-from .test_outbox import outbox, received_ids, request_ebook, work_once
+from .test_outbox import outbox, received_ids, request_ebook
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from leadgen.followups.service import start_sequence
 from leadgen.leads.models import Activity, Lead
 from leadgen.tokens import sign
 
-from .helpers import request_ebook
+from .helpers import path_of, request_ebook
 from .test_followups import MONDAY_10AM_CST, at, build_clinic, deliver_at, followup_rows
 
 ONE_CLICK = "List-Unsubscribe=One-Click"
@@ -49,10 +49,6 @@ def lead_state(app) -> tuple:
 def unsubscribe_activity(app) -> dict:
     with app.app_context():
         return db.session.scalars(select(Activity).where(Activity.kind == "unsubscribed")).one().detail
-
-
-def path_of(url: str) -> str:
-    return url.removeprefix("http://leadgen.test")
 
 
 def test_one_click_through_the_exact_header_url_without_csrf(first_call, smtp):

@@ -12,8 +12,8 @@ from leadgen.extensions import db
 from leadgen.outbox.models import OutboxMessage
 from leadgen.webinars.models import Webinar
 
-from .helpers import submit_form
-from .test_webinars import JOIN_URL, count, make_webinar, outbox, register, webinar
+from .helpers import count, submit_form
+from .test_webinars import JOIN_URL, make_webinar, outbox, register, webinar
 
 FORM = {
     "title": "Food as medicine",

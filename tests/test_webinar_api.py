@@ -12,8 +12,8 @@ from leadgen.staff.service import revoke_tokens
 from leadgen.webinars.models import Registration, Webinar
 from leadgen.webinars.service import cancel_webinar
 
-from .helpers import staff_token
-from .test_webinars import JOIN_URL, count, make_webinar, webinar
+from .helpers import count, staff_token
+from .test_webinars import JOIN_URL, make_webinar, webinar
 
 NEW_WEBINAR = {
     "title": "Thyroid, explained",

@@ -6,8 +6,8 @@ import pytest
 
 from .conftest import has_no_horizontal_scroll, screenshot
 from .drills.browser import sign_in
-from .helpers import make_staff
-from .test_webinars import count, make_webinar, webinar
+from .helpers import count, make_staff
+from .test_webinars import make_webinar, webinar
 
 pytestmark = pytest.mark.browser
 
