@@ -18,9 +18,10 @@ from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from leadgen import create_app
+from leadgen.demo import seed_ebook
 from leadgen.extensions import db
 
-from .helpers import StaffAuth, work_once
+from .helpers import StaffAuth, build_clinic, make_post, work_once
 from .mailserver import SMTPServer
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -159,8 +160,6 @@ def make_app(base_config, schema, smtp):
 def app(make_app):
     app = make_app()
     with app.app_context():
-        from leadgen.demo import seed_ebook
-
         seed_ebook()
     return app
 
@@ -179,6 +178,18 @@ def runner(app):
 def auth(app, client) -> StaffAuth:
     """`auth.sign_in(role=...)`: the test client, signed in as new staff of that role."""
     return StaffAuth(app, client)
+
+
+@pytest.fixture
+def post(app) -> int:
+    """The article `SLUG`, for comments."""
+    return make_post(app)
+
+
+@pytest.fixture
+def clinic(make_app):
+    """build_clinic for this test: call it with the settings that differ."""
+    return partial(build_clinic, make_app)
 
 
 @pytest.fixture

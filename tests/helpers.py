@@ -1,9 +1,12 @@
 """Small helpers the tests share: posting forms the way a browser does, reading mail."""
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from leadgen.blog.posts import import_post
+from leadgen.demo import seed_ebook
 from leadgen.extensions import db
 from leadgen.leads.consent import MARKETING_EMAIL
 from leadgen.leads.models import Lead
@@ -13,6 +16,44 @@ from leadgen.staff.service import create_staff_user, find_staff_user, issue_toke
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
 HIDDEN_PATTERN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
+
+
+SLUG = "gut-health"
+ARTICLE = """---
+title: Gut health and the immune system
+slug: {slug}
+date: 2026-10-01
+summary: Why the gut matters.
+---
+## The barrier
+
+The gut lining decides what gets in.
+"""
+
+
+def make_post(app, slug: str = SLUG) -> int:
+    """An article, imported the way staff add them."""
+    with app.app_context():
+        post, _ = import_post(ARTICLE.format(slug=slug))
+        return post.id
+
+
+TWO_STEPS = [timedelta(days=2), timedelta(days=7)]
+
+
+def build_clinic(make_app, **overrides):
+    """An app with explicit follow-up settings (Chicago, weekdays 9 to 5, 2 and 7 days), plus `overrides`."""
+    settings = {
+        "FOLLOWUP_DELAYS": TWO_STEPS,
+        "OFFICE_HOURS": "Mon-Fri 09:00-17:00",
+        "CLINIC_TIMEZONE": "America/Chicago",
+        "DOUBLE_OPT_IN": False,
+        **overrides,
+    }
+    app = make_app(**settings)
+    with app.app_context():
+        seed_ebook()
+    return app
 
 
 def csrf_token_from(html: str) -> str:

@@ -7,8 +7,7 @@ from leadgen.blog.service import find_comment, moderate
 
 from .conftest import has_no_horizontal_scroll, screenshot
 from .drills.browser import sign_in
-from .helpers import make_staff
-from .test_comments import ARTICLE, SLUG
+from .helpers import ARTICLE, SLUG, make_staff
 
 pytestmark = pytest.mark.browser
 

@@ -8,38 +8,14 @@ import time_machine
 from sqlalchemy import func, select
 
 from leadgen.blog.models import Comment
-from leadgen.blog.posts import import_post
 from leadgen.database import utcnow
 from leadgen.extensions import db
 from leadgen.leads.models import Lead
 from leadgen.outbox.models import OutboxMessage
 
-from .helpers import HIDDEN_PATTERN, count, csrf_token_from, staff_token
+from .helpers import HIDDEN_PATTERN, SLUG, count, csrf_token_from, make_post, staff_token
 
-SLUG = "gut-health"
-ARTICLE = """---
-title: Gut health and the immune system
-slug: {slug}
-date: 2026-10-01
-summary: Why the gut matters.
----
-## The barrier
-
-The gut lining decides what gets in.
-"""
 ANA = {"name": "Ana", "email": "ana@example.com", "body": "Thank you, this helped me understand my test results."}
-
-
-def make_post(app, slug: str = SLUG) -> int:
-    """An article, imported the way staff add them."""
-    with app.app_context():
-        post, _ = import_post(ARTICLE.format(slug=slug))
-        return post.id
-
-
-@pytest.fixture
-def post(app):
-    return make_post(app)
 
 
 def open_form(client, slug: str, query: str = "", seconds_ago: float = 10) -> dict:

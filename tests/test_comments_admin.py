@@ -2,7 +2,6 @@
 
 from datetime import UTC, datetime
 
-import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -10,15 +9,10 @@ from leadgen.extensions import db
 from leadgen.outbox.models import OutboxMessage
 from leadgen.staff.service import create_staff_user
 
-from .helpers import STAFF_PASSWORD, csrf_token_from, html_part, text_part, work_once
-from .test_comments import ANA, SLUG, approve, comments, make_post, post_comment
+from .helpers import SLUG, STAFF_PASSWORD, csrf_token_from, html_part, text_part, work_once
+from .test_comments import ANA, approve, comments, post_comment
 
 BO = {"name": "Bo", "email": "bo@example.com", "body": "I had the same experience."}
-
-
-@pytest.fixture
-def post(app):
-    return make_post(app)
 
 
 def add_comment(client, data: dict, **extra) -> int:

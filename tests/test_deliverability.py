@@ -18,8 +18,8 @@ from leadgen.followups.service import SEQUENCES, start_sequence
 from leadgen.leads.models import Lead
 from leadgen.outbox.models import OutboxMessage
 
-from .helpers import request_ebook
-from .test_followups import MONDAY_10AM_CST, at, build_clinic, deliver_at
+from .helpers import build_clinic, request_ebook
+from .test_followups import MONDAY_10AM_CST, at, deliver_at
 
 SPAMASSASSIN = shutil.which("spamassassin")
 MAX_SCORE = 2.0

@@ -1,9 +1,7 @@
 """DOUBLE_OPT_IN: follow-ups wait for the lead's press of the button in our mail; what they asked for goes anyway."""
 
 from datetime import UTC, datetime, timedelta
-from functools import partial
 
-import pytest
 from sqlalchemy import select
 
 from leadgen.extensions import db
@@ -11,15 +9,10 @@ from leadgen.leads.models import Lead
 from leadgen.leads.service import confirm_lead
 from leadgen.outbox.policy import WAITING_FOR_CONFIRMATION
 
-from .helpers import confirm_links, press_confirm_button, request_ebook
-from .test_followups import MONDAY_10AM_CST, TWO_STEPS, at, build_clinic, deliver_at, followup_rows
+from .helpers import TWO_STEPS, confirm_links, press_confirm_button, request_ebook
+from .test_followups import MONDAY_10AM_CST, at, deliver_at, followup_rows
 
 FRIDAY_10AM_CST = MONDAY_10AM_CST + timedelta(days=4)
-
-
-@pytest.fixture
-def clinic(make_app):
-    return partial(build_clinic, make_app)
 
 
 def confirm_from_the_mail(app, smtp, moment: datetime) -> None:

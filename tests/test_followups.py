@@ -1,13 +1,11 @@
 """Follow-up sequences: timing with time travel, office hours, no double steps, every stop rule."""
 
 from datetime import UTC, datetime, timedelta
-from functools import partial
 
 import pytest
 import time_machine
 from sqlalchemy import delete, select
 
-from leadgen.demo import seed_ebook
 from leadgen.extensions import db
 from leadgen.followups.service import start_sequence
 from leadgen.leads.models import Lead
@@ -15,9 +13,8 @@ from leadgen.outbox.models import OutboxMessage
 from leadgen.outbox.service import enqueue
 from leadgen.outbox.worker import run_worker
 
-from .helpers import html_part, request_ebook, text_part
+from .helpers import TWO_STEPS, html_part, request_ebook, text_part
 
-TWO_STEPS = [timedelta(days=2), timedelta(days=7)]
 # Chicago: CDT (UTC-5) until Sunday 1 November 2026, CST (UTC-6) after; CDT again from 8 March 2026.
 MONDAY_10AM_CST = datetime(2026, 11, 2, 16, 0, tzinfo=UTC)
 
@@ -25,27 +22,6 @@ MONDAY_10AM_CST = datetime(2026, 11, 2, 16, 0, tzinfo=UTC)
 def at(moment: datetime):
     """Freeze the clock at `moment` (no sleeps anywhere)."""
     return time_machine.travel(moment, tick=False)
-
-
-def build_clinic(make_app, **overrides):
-    """An app with explicit follow-up settings (Chicago, weekdays 9 to 5, 2 and 7 days), plus `overrides`."""
-    settings = {
-        "FOLLOWUP_DELAYS": TWO_STEPS,
-        "OFFICE_HOURS": "Mon-Fri 09:00-17:00",
-        "CLINIC_TIMEZONE": "America/Chicago",
-        "DOUBLE_OPT_IN": False,
-        **overrides,
-    }
-    app = make_app(**settings)
-    with app.app_context():
-        seed_ebook()
-    return app
-
-
-@pytest.fixture
-def clinic(make_app):
-    """build_clinic for this test: call it with the settings that differ."""
-    return partial(build_clinic, make_app)
 
 
 def deliver_at(app, moment: datetime) -> None:

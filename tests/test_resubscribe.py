@@ -1,7 +1,6 @@
 """After an unsubscribe, a consent ticked again (by anyone who types the address) only mails a button."""
 
 from datetime import UTC, datetime, timedelta
-from functools import partial
 
 import pytest
 from sqlalchemy import func, select
@@ -11,16 +10,11 @@ from leadgen.extensions import db
 from leadgen.leads.models import Activity, Consent
 
 from .helpers import confirm_links, only_lead, press_confirm_button, request_ebook, text_part
-from .test_followups import MONDAY_10AM_CST, at, build_clinic, deliver_at
+from .test_followups import MONDAY_10AM_CST, at, deliver_at
 from .test_unsubscribe import one_click
 from .test_webinars import make_webinar, register
 
 RESUBSCRIBE_SUBJECT = "Do you want our emails again?"
-
-
-@pytest.fixture
-def clinic(make_app):
-    return partial(build_clinic, make_app)
 
 
 def unsubscribed_lead(app, smtp, double_opt_in: bool) -> None:

@@ -2,7 +2,6 @@
 
 import re
 from datetime import timedelta
-from functools import partial
 
 import pytest
 from sqlalchemy import select
@@ -13,14 +12,9 @@ from leadgen.leads.models import Activity, Lead
 from leadgen.tokens import sign
 
 from .helpers import path_of, request_ebook
-from .test_followups import MONDAY_10AM_CST, at, build_clinic, deliver_at, followup_rows
+from .test_followups import MONDAY_10AM_CST, at, deliver_at, followup_rows
 
 ONE_CLICK = "List-Unsubscribe=One-Click"
-
-
-@pytest.fixture
-def clinic(make_app):
-    return partial(build_clinic, make_app)
 
 
 @pytest.fixture
