@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import threading
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -17,9 +18,10 @@ from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from leadgen import create_app
+from leadgen.demo import seed_ebook
 from leadgen.extensions import db
-from leadgen.outbox.worker import run_worker
 
+from .helpers import StaffAuth, build_clinic, make_post, work_once
 from .mailserver import SMTPServer
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -158,8 +160,6 @@ def make_app(base_config, schema, smtp):
 def app(make_app):
     app = make_app()
     with app.app_context():
-        from leadgen.demo import seed_ebook
-
         seed_ebook()
     return app
 
@@ -175,14 +175,27 @@ def runner(app):
 
 
 @pytest.fixture
+def auth(app, client) -> StaffAuth:
+    """`auth.sign_in(role=...)`: the test client, signed in as new staff of that role."""
+    return StaffAuth(app, client)
+
+
+@pytest.fixture
+def post(app) -> int:
+    """The article `SLUG`, for comments."""
+    return make_post(app)
+
+
+@pytest.fixture
+def clinic(make_app):
+    """build_clinic for this test: call it with the settings that differ."""
+    return partial(build_clinic, make_app)
+
+
+@pytest.fixture
 def deliver(app):
     """Run the outbox worker once, as `flask outbox work --once` does; returns messages claimed."""
-
-    def run() -> int:
-        with app.app_context():
-            return run_worker(once=True)
-
-    return run
+    return partial(work_once, app)
 
 
 # --- The browser: a live server and headless Chromium (Debian's, never a downloaded one) ---

@@ -14,8 +14,9 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from leadgen.extensions import db
 
-from .drills.browser import blocking_violations, make_staff_user, sign_in, unannounced_errors, unlabelled_fields
+from .drills.browser import blocking_violations, sign_in, unannounced_errors, unlabelled_fields
 from .drills.content import first_value, seed_demo
+from .helpers import make_staff
 
 pytestmark = pytest.mark.browser
 
@@ -190,7 +191,7 @@ def submit_invalid(page, values: dict) -> int:
 def test_page_is_accessible(app, live_server, page, spec):
     path = seeded_path(app, spec)
     if spec.staff:
-        sign_in(page, live_server, make_staff_user(app, role=spec.staff))
+        sign_in(page, live_server, make_staff(app, role=spec.staff))
     response = page.goto(f"{live_server}{path}")
     assert response.status == spec.status, f"{path} answered {response.status}"
     if spec.invalid:

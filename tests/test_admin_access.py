@@ -8,7 +8,7 @@ from leadgen.admin.console import require_staff
 from leadgen.extensions import db
 from leadgen.outbox.service import enqueue
 
-from .helpers import add_lead, csrf_token_from, make_staff, sign_in, staff_token
+from .helpers import add_lead, csrf_token_from, staff_token
 
 PUBLIC_ADMIN_ENDPOINTS = {"staff.login", "staff.login_submit", "staff.logout"}
 # Console pages a marketing user may not open: they answer the console's 403 page.
@@ -133,9 +133,8 @@ def test_every_console_path_sends_a_signed_out_visitor_to_sign_in(app, client, i
 
 @pytest.mark.parametrize("role", ["marketing", "admin"])
 @pytest.mark.parametrize(("method", "path", "marketing", "admin"), CONSOLE)
-def test_console_by_role(app, client, ids, role, method, path, marketing, admin):
-    make_staff(app, f"{role}@clinic.example", role)
-    sign_in(client, f"{role}@clinic.example")
+def test_console_by_role(app, client, ids, role, method, path, marketing, admin, auth):
+    auth.sign_in(role=role)
     url = path.format(**ids)
     if method == "GET":
         response = client.get(url)
@@ -149,9 +148,8 @@ def test_console_by_role(app, client, ids, role, method, path, marketing, admin)
         assert "Not allowed for your role" in page and "needs the admin role" in page
 
 
-def test_unknown_lead_pages_are_404(app, client):
-    make_staff(app)
-    sign_in(client)
+def test_unknown_lead_pages_are_404(app, client, auth):
+    auth.sign_in()
     for path in ("/admin/leads/999", "/admin/leads/999/export.json", "/admin/leads/999/erase"):
         assert client.get(path).status_code == 404, path
 
@@ -179,9 +177,8 @@ def test_staff_api_unknown_lead_is_404(app, client, method, path):
     assert client.get("/api/v1/leads/999/export", headers=staff_token(app, "b@clinic.example")).status_code == 404
 
 
-def test_every_staff_form_refuses_a_post_without_csrf(app, client, ids):
-    make_staff(app)
-    sign_in(client)
+def test_every_staff_form_refuses_a_post_without_csrf(app, client, ids, auth):
+    auth.sign_in()
     posts = [path for method, path in admin_routes(app, ids) if method == "POST"]
     posts += ["/admin/login", "/admin/logout"]
     for path in posts:

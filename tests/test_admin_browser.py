@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from .conftest import has_no_horizontal_scroll, screenshot
-from .helpers import STAFF_PASSWORD, add_lead, make_staff
+from .drills.browser import sign_in
+from .helpers import add_lead, make_staff
 
 pytestmark = pytest.mark.browser
 
@@ -26,18 +27,10 @@ def some_leads(app) -> None:
             )
 
 
-def sign_in_with_the_form(page, live_server, email="admin@clinic.example"):
-    page.goto(f"{live_server}/admin/leads")
-    page.wait_for_url("**/admin/login?next=*")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_dashboard_and_lead_list_on_a_desktop(app, live_server, page):
-    make_staff(app)
+    email = make_staff(app)
     some_leads(app)
-    sign_in_with_the_form(page, live_server)
+    sign_in(page, live_server, email, going_to="/admin/leads")
     page.wait_for_url("**/admin/leads")
     assert page.get_by_role("heading", name="Leads").is_visible()
     assert page.locator("table.leads tbody tr").count() == 50
@@ -75,9 +68,9 @@ def test_dashboard_and_lead_list_on_a_desktop(app, live_server, page):
 
 
 def test_console_fits_a_phone(app, live_server, phone_page):
-    make_staff(app, "m@clinic.example", "marketing")
+    email = make_staff(app, role="marketing")
     some_leads(app)
-    sign_in_with_the_form(phone_page, live_server, "m@clinic.example")
+    sign_in(phone_page, live_server, email, going_to="/admin/leads")
     phone_page.wait_for_url("**/admin/leads")
     assert has_no_horizontal_scroll(phone_page)
     screenshot(phone_page, "admin-leads-375")

@@ -11,26 +11,21 @@ from leadgen.extensions import db
 from leadgen.outbox.models import OutboxMessage
 from leadgen.outbox.service import enqueue
 
-from .helpers import add_lead, csrf_token_from, make_staff, sign_in
+from .helpers import add_lead, csrf_token_from
 
 # Wednesday 18 November 2026, 10:00 in Chicago.
 NOW = datetime(2026, 11, 18, 16, 0, tzinfo=UTC)
 
 
-def signed_in(app, client):
-    make_staff(app, "m@clinic.example", "marketing")
-    sign_in(client, "m@clinic.example")
-
-
-def test_empty_dashboard_reads_calmly(app, client):
-    signed_in(app, client)
+def test_empty_dashboard_reads_calmly(app, client, auth):
+    auth.sign_in(role="marketing")
     page = client.get("/admin/").get_data(as_text=True)
     assert "Leads per day by source" in page
     assert "In total 0 leads" in page
     assert "No failed email." in page
 
 
-def test_chart_counts_leads_per_clinic_day_and_source(app, client):
+def test_chart_counts_leads_per_clinic_day_and_source(app, client, auth):
     with time_machine.travel(NOW, tick=False):
         # 23:30 in Chicago on 17 November is already the 18th in UTC: it counts on the 17th.
         add_lead(app, "late@example.com", created_at=datetime(2026, 11, 18, 5, 30, tzinfo=UTC))
@@ -38,7 +33,7 @@ def test_chart_counts_leads_per_clinic_day_and_source(app, client):
         add_lead(app, "b@example.com", source="webinar", created_at=NOW - timedelta(hours=2))
         add_lead(app, "c@example.com", source="comment", created_at=NOW - timedelta(days=9))
         add_lead(app, "old@example.com", created_at=NOW - timedelta(days=45))  # outside the 30 days
-        signed_in(app, client)
+        auth.sign_in(role="marketing")
         page = client.get("/admin/").get_data(as_text=True)
     svg = page[page.index("<svg") : page.index("</svg>")]
     assert 'role="img"' in svg and 'aria-labelledby="chart-title chart-desc"' in svg
@@ -52,12 +47,12 @@ def test_chart_counts_leads_per_clinic_day_and_source(app, client):
     assert re.findall(r"\d+", row) == ["1", "1", "0", "2"]
 
 
-def test_this_week_against_last_by_source(app, client):
+def test_this_week_against_last_by_source(app, client, auth):
     with time_machine.travel(NOW, tick=False):
         for number in range(3):
             add_lead(app, f"now{number}@example.com", created_at=NOW - timedelta(days=number))
         add_lead(app, "before@example.com", source="webinar", created_at=NOW - timedelta(days=10))
-        signed_in(app, client)
+        auth.sign_in(role="marketing")
         page = client.get("/admin/").get_data(as_text=True)
     weekly = page[page.index('class="list weekly"') :]
     ebook = re.search(r"Ebook</th>\s*<td>(\d+)</td><td>(\d+)</td>\s*<td>(.*?)</td>", weekly)
@@ -67,17 +62,17 @@ def test_this_week_against_last_by_source(app, client):
     assert '3</p>\n      <p>new leads in the last 7 days <span class="muted">(1 the week before)' in page
 
 
-def test_booked_tile_counts_what_staff_marked(app, client):
+def test_booked_tile_counts_what_staff_marked(app, client, auth):
     lead_id = add_lead(app, "ana@example.com")
     add_lead(app, "ben@example.com")
-    signed_in(app, client)
+    auth.sign_in(role="marketing")
     token = csrf_token_from(client.get(f"/admin/leads/{lead_id}").get_data(as_text=True))
     client.post(f"/admin/leads/{lead_id}/status", data={"csrf_token": token, "status": "booked"})
     page = client.get("/admin/").get_data(as_text=True)
     assert re.search(r'tile-number">1</p>\s*<p>leads marked booked <span class="muted">\(0 contacted', page)
 
 
-def test_failed_mail_shows_its_error_and_retry_queues_it(app, client, deliver):
+def test_failed_mail_shows_its_error_and_retry_queues_it(app, client, deliver, auth):
     lead_id = add_lead(app, "ana@example.com")
     with app.app_context():
         enqueue(template="ebook_delivery", recipient="ana@example.com", dedupe_key="k1", lead_id=lead_id)
@@ -88,7 +83,7 @@ def test_failed_mail_shows_its_error_and_retry_queues_it(app, client, deliver):
         second.status, second.sent_at = "sent", datetime.now(UTC)
         db.session.commit()
         failed_id = first.id
-    signed_in(app, client)
+    auth.sign_in(role="marketing")
     page = client.get("/admin/").get_data(as_text=True)
     assert "550 5.1.1 mailbox unavailable" in page and "(6 attempts)" in page
     assert "<strong>0</strong> queued or sending · <strong>1</strong> sent today" in page
@@ -104,13 +99,13 @@ def test_failed_mail_shows_its_error_and_retry_queues_it(app, client, deliver):
     assert "not failed any more" in client.get(again.location).get_data(as_text=True)
 
 
-def test_pending_comments_tile(app, client):
+def test_pending_comments_tile(app, client, auth):
     with app.app_context():
         post = Post(slug="gut", title="Gut health", published_at=datetime.now(UTC))
         db.session.add(post)
         db.session.add(Comment(post=post, name="Ana", email="ana@example.com", body="Thanks", status="pending"))
         db.session.add(Comment(post=post, name="Ben", email="ben@example.com", body="Great", status="approved"))
         db.session.commit()
-    signed_in(app, client)
+    auth.sign_in(role="marketing")
     page = client.get("/admin/").get_data(as_text=True)
     assert re.search(r'tile-number">1</p>\s*<p><a href="/admin/comments">comment waiting for moderation', page)

@@ -13,33 +13,28 @@ from leadgen.leads.models import Activity, Lead
 from leadgen.outbox.models import OutboxMessage
 from leadgen.outbox.service import enqueue
 
-from .helpers import add_lead, csrf_token_from, make_staff, sign_in
+from .helpers import add_lead, csrf_token_from
 
 DAY = datetime(2026, 11, 10, 15, 0, tzinfo=UTC)
-
-
-def signed_in(app, client, role="marketing"):
-    make_staff(app, f"{role}@clinic.example", role)
-    sign_in(client, f"{role}@clinic.example")
 
 
 def emails_on(page: str) -> list[str]:
     return re.findall(r'<span class="small">([^<]+@[^<]+)</span>', page)
 
 
-def test_empty_states_tell_no_leads_from_no_match(app, client):
-    signed_in(app, client)
+def test_empty_states_tell_no_leads_from_no_match(app, client, auth):
+    auth.sign_in(role="marketing")
     assert "No leads yet." in client.get("/admin/leads").get_data(as_text=True)
     add_lead(app, "ana@example.com")
     page = client.get("/admin/leads?source=webinar").get_data(as_text=True)
     assert "No leads match these filters." in page and "No leads yet" not in page
 
 
-def test_search_by_name_or_email_and_filters(app, client):
+def test_search_by_name_or_email_and_filters(app, client, auth):
     add_lead(app, "ana.lopez@example.com", first_name="Ana", consent=True, created_at=DAY)
     add_lead(app, "ben@example.com", first_name="Benedict", source="webinar", created_at=DAY + timedelta(days=2))
     add_lead(app, "cara@example.com", first_name="Cara", source="comment", status="booked", created_at=DAY)
-    signed_in(app, client)
+    auth.sign_in(role="marketing")
 
     def shown(query: str) -> list[str]:
         response = client.get(f"/admin/leads?{query}")
@@ -58,8 +53,8 @@ def test_search_by_name_or_email_and_filters(app, client):
     assert len(shown("since=0001-01-01&until=9999-12-31")) == 3
 
 
-def test_bad_filters_are_explained_beside_the_fields(app, client):
-    signed_in(app, client)
+def test_bad_filters_are_explained_beside_the_fields(app, client, auth):
+    auth.sign_in(role="marketing")
     response = client.get("/admin/leads?since=2026-11-20&until=2026-11-01")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -72,11 +67,11 @@ def test_bad_filters_are_explained_beside_the_fields(app, client):
     assert "This page link is not valid" in bad_cursor.get_data(as_text=True)
 
 
-def test_keyset_pages_walk_every_lead_once_newest_first_keeping_filters(app, client):
+def test_keyset_pages_walk_every_lead_once_newest_first_keeping_filters(app, client, auth):
     for number in range(120):
         add_lead(app, f"lead{number:03}@example.com", created_at=DAY + timedelta(minutes=number // 2))
     add_lead(app, "comment@example.com", source="comment")
-    signed_in(app, client)
+    auth.sign_in(role="marketing")
     seen, url = [], "/admin/leads?source=ebook"
     while url:
         page = client.get(url).get_data(as_text=True)
@@ -91,15 +86,15 @@ def test_keyset_pages_walk_every_lead_once_newest_first_keeping_filters(app, cli
     assert seen == sorted(seen, reverse=True)
 
 
-def test_list_links_to_the_csv_export_with_the_same_filters(app, client):
+def test_list_links_to_the_csv_export_with_the_same_filters(app, client, auth):
     add_lead(app, "ana@example.com")
-    signed_in(app, client)
+    auth.sign_in(role="marketing")
     page = client.get("/admin/leads?source=ebook&q=ana&consent=").get_data(as_text=True)
     link = re.search(r'href="(/admin/leads/export\.csv[^"]*)"', page).group(1).replace("&amp;", "&")
     assert parse_qs(urlsplit(link).query) == {"source": ["ebook"], "q": ["ana"]}
 
 
-def test_lead_page_shows_timeline_consent_evidence_and_mail(app, client, deliver):
+def test_lead_page_shows_timeline_consent_evidence_and_mail(app, client, deliver, auth):
     lead_id = add_lead(app, "ana@example.com", consent=True, utm_source="newsletter")
     with app.app_context():
         context = {"first_name": "Ana", "lead_id": lead_id}
@@ -109,7 +104,7 @@ def test_lead_page_shows_timeline_consent_evidence_and_mail(app, client, deliver
         start_sequence(db.session.get(Lead, lead_id), "ebook", datetime.now(UTC))
         db.session.commit()
     deliver()
-    signed_in(app, client)
+    auth.sign_in(role="marketing")
     page = client.get(f"/admin/leads/{lead_id}").get_data(as_text=True)
     assert "Asked for the ebook" in page
     assert "203.0.113.7" in page and "2026-11-v1" in page and "I can unsubscribe at any time" in page
@@ -118,12 +113,12 @@ def test_lead_page_shows_timeline_consent_evidence_and_mail(app, client, deliver
     assert "Erase" not in page  # marketing role
 
 
-def test_mark_booked_records_who_and_cancels_queued_marketing_mail(app, client):
+def test_mark_booked_records_who_and_cancels_queued_marketing_mail(app, client, auth):
     lead_id = add_lead(app, "ana@example.com", consent=True)
     with app.app_context():
         start_sequence(db.session.get(Lead, lead_id), "ebook", datetime.now(UTC))
         db.session.commit()
-    signed_in(app, client)
+    auth.sign_in(role="marketing")
     token = csrf_token_from(client.get(f"/admin/leads/{lead_id}").get_data(as_text=True))
     response = client.post(f"/admin/leads/{lead_id}/status", data={"csrf_token": token, "status": "booked"})
     assert response.status_code == 303
@@ -142,9 +137,9 @@ def test_mark_booked_records_who_and_cancels_queued_marketing_mail(app, client):
     assert "Choose one of: contacted, booked." in client.get(refused.location).get_data(as_text=True)
 
 
-def test_download_data_is_a_json_attachment(app, client):
+def test_download_data_is_a_json_attachment(app, client, auth):
     lead_id = add_lead(app, "ana@example.com", first_name="Anaïs", consent=True)
-    signed_in(app, client)
+    auth.sign_in(role="marketing")
     response = client.get(f"/admin/leads/{lead_id}/export.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert response.headers["Content-Disposition"] == f'attachment; filename="lead-{lead_id}.json"'

@@ -221,6 +221,7 @@ def assert_nothing_stored(odd_api, before: dict) -> None:
         db.session.remove()
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_odd_unicode_and_huge_numbers_in_any_field_or_id_get_a_4xx_and_store_nothing(odd_api, data):

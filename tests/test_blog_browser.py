@@ -4,10 +4,10 @@ import pytest
 
 from leadgen.blog.posts import import_post
 from leadgen.blog.service import find_comment, moderate
-from leadgen.staff.service import create_staff_user
 
 from .conftest import has_no_horizontal_scroll, screenshot
-from .test_comments import ARTICLE, SLUG
+from .drills.browser import sign_in
+from .helpers import ARTICLE, SLUG, make_staff
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,6 @@ XSS_WEBSITES = [
     'https://example.org/"onmouseover="alert(1)',
     "vbscript:msgbox(1)",
 ]
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
@@ -94,12 +93,7 @@ def test_xss_payloads_stay_text_in_a_real_browser(app, live_server, page):
     screenshot(page, "blog-xss-payloads-1280")
 
     # Staff see the same words on the moderation page, also as text.
-    with app.app_context():
-        create_staff_user("marketing@clinic.example", PASSWORD, "marketing")
-    page.goto(f"{live_server}/admin/comments?status=approved")
-    page.get_by_label("Email").fill("marketing@clinic.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, make_staff(app, role="marketing"), going_to="/admin/comments?status=approved")
     page.wait_for_url("**/admin/comments?status=approved")
     for link in page.locator(".moderation-list a").all():
         link.hover()
@@ -145,13 +139,8 @@ def test_moderation_page_fits_a_375px_phone(app, live_server, phone_page):
         f"/api/v1/posts/{SLUG}/comments",
         json={"name": "Cy", "email": "cy@example.com", "body": "Thread", "parent_id": first},
     )
-    with app.app_context():
-        create_staff_user("marketing@clinic.example", PASSWORD, "marketing")
     page = phone_page
-    page.goto(f"{live_server}/admin/comments")
-    page.get_by_label("Email").fill("marketing@clinic.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, make_staff(app, role="marketing"), going_to="/admin/comments")
     page.wait_for_url("**/admin/comments")
     assert page.get_by_text("in reply to").first.is_visible()
     assert has_no_horizontal_scroll(page)

@@ -8,39 +8,14 @@ import time_machine
 from sqlalchemy import func, select
 
 from leadgen.blog.models import Comment
-from leadgen.blog.posts import import_post
 from leadgen.database import utcnow
 from leadgen.extensions import db
 from leadgen.leads.models import Lead
 from leadgen.outbox.models import OutboxMessage
-from leadgen.staff.service import create_staff_user, issue_token
 
-from .helpers import HIDDEN_PATTERN, csrf_token_from
+from .helpers import HIDDEN_PATTERN, SLUG, count, csrf_token_from, make_post, staff_token
 
-SLUG = "gut-health"
-ARTICLE = """---
-title: Gut health and the immune system
-slug: {slug}
-date: 2026-10-01
-summary: Why the gut matters.
----
-## The barrier
-
-The gut lining decides what gets in.
-"""
 ANA = {"name": "Ana", "email": "ana@example.com", "body": "Thank you, this helped me understand my test results."}
-
-
-def make_post(app, slug: str = SLUG) -> int:
-    """An article, imported the way staff add them."""
-    with app.app_context():
-        post, _ = import_post(ARTICLE.format(slug=slug))
-        return post.id
-
-
-@pytest.fixture
-def post(app):
-    return make_post(app)
 
 
 def open_form(client, slug: str, query: str = "", seconds_ago: float = 10) -> dict:
@@ -59,23 +34,11 @@ def post_comment(client, slug: str, data: dict, query: str = "", seconds_later: 
     return client.post(f"/blog/{slug}/comments", data={**open_form(client, slug, query, seconds_later), **data})
 
 
-def staff_token(app, role: str = "marketing") -> dict:
-    """Authorization headers of a new staff user's API token."""
-    with app.app_context():
-        user = create_staff_user(f"{role}@clinic.example", "correct horse battery", role)
-        return {"Authorization": f"Bearer {issue_token(user)}"}
-
-
 def comments(app) -> list[Comment]:
     with app.app_context():
         found = db.session.scalars(select(Comment).order_by(Comment.id)).all()
         db.session.expunge_all()
         return list(found)
-
-
-def count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
 
 
 def approve(app, comment_id: int) -> None:
@@ -107,7 +70,7 @@ def test_comment_waits_for_moderation_and_only_its_author_sees_it(app, client, p
 
 
 def test_staff_moderate_through_the_api(app, client, post):
-    headers = staff_token(app)
+    headers = staff_token(app, role="marketing")
     created = client.post(f"/api/v1/posts/{SLUG}/comments", json=ANA)
     assert created.status_code == 202
     assert created.get_json()["status"] == "pending"
@@ -417,7 +380,7 @@ def test_form_lists_every_field_and_the_boxes_start_unticked(app, client, post):
 def test_staff_endpoints_check_the_token_before_the_body(app, client):
     assert client.patch("/api/v1/comments/1", json={"status": "nonsense"}).status_code == 401
     assert client.get("/api/v1/comments?status=nonsense").status_code == 401
-    headers = staff_token(app)
+    headers = staff_token(app, role="marketing")
     assert client.get("/api/v1/comments?status=nonsense", headers=headers).status_code == 422
 
 

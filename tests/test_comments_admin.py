@@ -2,42 +2,17 @@
 
 from datetime import UTC, datetime
 
-import pytest
 import time_machine
 from sqlalchemy import select
 
 from leadgen.extensions import db
 from leadgen.outbox.models import OutboxMessage
-from leadgen.outbox.worker import run_worker
 from leadgen.staff.service import create_staff_user
 
-from .helpers import csrf_token_from, html_part, text_part
-from .test_comments import ANA, SLUG, approve, comments, make_post, post_comment
+from .helpers import SLUG, STAFF_PASSWORD, csrf_token_from, html_part, text_part, work_once
+from .test_comments import ANA, approve, comments, post_comment
 
 BO = {"name": "Bo", "email": "bo@example.com", "body": "I had the same experience."}
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def post(app):
-    return make_post(app)
-
-
-def sign_in(app, client) -> str:
-    """Sign a marketing user in through the login form; returns a CSRF token for later forms."""
-    with app.app_context():
-        create_staff_user("marketing@clinic.example", PASSWORD, "marketing")
-    token = csrf_token_from(client.get("/admin/login").get_data(as_text=True))
-    response = client.post(
-        "/admin/login", data={"email": "marketing@clinic.example", "password": PASSWORD, "csrf_token": token}
-    )
-    assert response.status_code == 303
-    return token
-
-
-def work_once(app) -> None:
-    with app.app_context():
-        run_worker(once=True)
 
 
 def add_comment(client, data: dict, **extra) -> int:
@@ -56,8 +31,8 @@ def test_moderation_needs_a_signed_in_staff_member(app, client, post):
     assert comments(app)[0].status == "pending"
 
 
-def test_tabs_show_counts_and_helpful_empty_states(app, client, post):
-    sign_in(app, client)
+def test_tabs_show_counts_and_helpful_empty_states(app, client, post, auth):
+    auth.sign_in(role="marketing")
     page = client.get("/admin/comments").get_data(as_text=True)
     assert "Nothing waits for moderation" in page
     assert client.get("/admin/comments?status=spam").get_data(as_text=True).count("No spam") == 1
@@ -70,12 +45,13 @@ def test_tabs_show_counts_and_helpful_empty_states(app, client, post):
     assert "ana@example.com" in page and "Gut health and the immune system" in page
 
 
-def test_staff_approve_a_reply_seen_in_context_and_the_reader_sees_it(app, client, post):
+def test_staff_approve_a_reply_seen_in_context_and_the_reader_sees_it(app, client, post, auth):
     first = add_comment(client, ANA)
     approve(app, first)
     reply = add_comment(client, BO, parent_id=first)
-    token = sign_in(app, client)
+    auth.sign_in(role="marketing")
     page = client.get("/admin/comments").get_data(as_text=True)
+    token = csrf_token_from(page)
     assert "in reply to <strong>Ana</strong>" in page
     assert ANA["body"] in page and BO["body"] in page
 
@@ -85,9 +61,10 @@ def test_staff_approve_a_reply_seen_in_context_and_the_reader_sees_it(app, clien
     assert BO["body"] in app.test_client().get(f"/blog/{SLUG}").get_data(as_text=True)
 
 
-def test_bulk_actions_move_several_comments(app, client, post):
+def test_bulk_actions_move_several_comments(app, client, post, auth):
     ids = [add_comment(client, {**ANA, "body": f"Comment {n}"}) for n in range(3)]
-    token = sign_in(app, client)
+    auth.sign_in(role="marketing")
+    token = csrf_token_from(client.get("/admin/comments").get_data(as_text=True))
     data = {"ids": [str(ids[0]), str(ids[1])], "status": "spam", "tab": "pending", "csrf_token": token}
     response = client.post("/admin/comments", data=data)
     assert "2 comments marked as spam." in client.get(response.location).get_data(as_text=True)
@@ -104,9 +81,9 @@ def test_bulk_actions_move_several_comments(app, client, post):
     assert client.get("/admin/comments?status=spam&page=99999999999999999999").status_code == 200
 
 
-def test_moderation_form_needs_its_csrf_token(app, client, post):
+def test_moderation_form_needs_its_csrf_token(app, client, post, auth):
     comment_id = add_comment(client, ANA)
-    sign_in(app, client)
+    auth.sign_in(role="marketing")
     assert client.post("/admin/comments", data={"ids": str(comment_id), "status": "approved"}).status_code == 400
     assert comments(app)[0].status == "pending"
 
@@ -189,17 +166,17 @@ def test_the_comment_api_is_in_the_openapi_document(client):
     assert "get" in paths["/api/v1/posts"] and "get" in paths["/api/v1/comments"]
 
 
-def test_spam_is_visible_to_staff_as_text(app, client, post):
+def test_spam_is_visible_to_staff_as_text(app, client, post, auth):
     add_comment(client, {**ANA, "name": "<script>alert(1)</script>", "body": "<img src=x onerror=alert(1)>"})
-    sign_in(app, client)
+    auth.sign_in(role="marketing")
     page = client.get("/admin/comments").get_data(as_text=True)
     assert "<script>alert(1)" not in page and "<img src=x" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
 
 
-def test_a_long_queue_is_shown_fifty_at_a_time_oldest_first(app, client, post):
+def test_a_long_queue_is_shown_fifty_at_a_time_oldest_first(app, client, post, auth):
     ids = [add_comment(client, {**BO, "email": f"r{n}@example.com", "body": f"Comment number {n}."}) for n in range(55)]
-    sign_in(app, client)
+    auth.sign_in(role="marketing")
     first = client.get("/admin/comments").get_data(as_text=True)
     assert first.count('name="ids"') == 50 and "Page 1 of 2" in first
     assert first.index(f'id="comment-{ids[0]}"') < first.index(f'id="comment-{ids[49]}"')
@@ -209,8 +186,8 @@ def test_a_long_queue_is_shown_fifty_at_a_time_oldest_first(app, client, post):
 
 def test_without_a_notify_address_every_active_staff_member_hears(app, client, smtp, deliver, post):
     with app.app_context():
-        create_staff_user("editor@clinic.example", PASSWORD, "marketing")
-        gone = create_staff_user("former@clinic.example", PASSWORD, "marketing")
+        create_staff_user("editor@clinic.example", STAFF_PASSWORD, "marketing")
+        gone = create_staff_user("former@clinic.example", STAFF_PASSWORD, "marketing")
         gone.active = False
         db.session.commit()
     add_comment(client, ANA)

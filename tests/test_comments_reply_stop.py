@@ -15,16 +15,11 @@ from leadgen.tokens import address_check, sign
 
 from .conftest import has_no_horizontal_scroll, screenshot
 from .helpers import html_part, text_part
-from .test_comments import ANA, approve, make_post
+from .test_comments import ANA, approve
 from .test_comments_admin import BO, add_comment
 from .test_unsubscribe import ONE_CLICK, one_click
 
 CY = {"name": "Cy", "email": "cy@example.com", "body": "Same here, it took me years to find out."}
-
-
-@pytest.fixture
-def post(app):
-    return make_post(app)
 
 
 @pytest.fixture

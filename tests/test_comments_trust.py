@@ -11,15 +11,10 @@ from leadgen.blog.models import Comment, UsedFormToken
 from leadgen.database import utcnow
 from leadgen.extensions import db
 
-from .helpers import HIDDEN_PATTERN
-from .test_comments import ANA, SLUG, approve, comments, count, make_post, open_form, post_comment
+from .helpers import HIDDEN_PATTERN, SLUG, count
+from .test_comments import ANA, approve, comments, open_form, post_comment
 
 API = f"/api/v1/posts/{SLUG}/comments"
-
-
-@pytest.fixture
-def post(app):
-    return make_post(app)
 
 
 @pytest.fixture

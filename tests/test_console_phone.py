@@ -8,8 +8,9 @@ each at both widths are kept under artifacts/screenshots/.
 import pytest
 
 from .conftest import has_no_horizontal_scroll, screenshot
-from .drills.browser import make_staff_user, sign_in
+from .drills.browser import sign_in
 from .drills.content import first_value
+from .helpers import make_staff
 from .test_accessibility import PAGES, WEBINAR, WEBINAR_ID, Page, seeded_path, under
 
 pytestmark = pytest.mark.browser
@@ -97,7 +98,7 @@ CHART_LABEL_SIZES = """() => [...document.querySelectorAll('svg.chart-svg')].fla
 def open_console_page(app, live_server, page, spec) -> None:
     """Sign in with the page's role and open it."""
     path = seeded_path(app, spec)
-    sign_in(page, live_server, make_staff_user(app, role=spec.staff))
+    sign_in(page, live_server, make_staff(app, role=spec.staff))
     response = page.goto(f"{live_server}{path}")
     assert response.status == spec.status
 
@@ -107,7 +108,7 @@ def open_console_page(app, live_server, page, spec) -> None:
 def test_console_page_reads_on_a_phone_and_a_desktop(app, live_server, request, spec, width):
     page = request.getfixturevalue("phone_page" if width == "375" else "page")
     path = seeded_path(app, spec)
-    sign_in(page, live_server, make_staff_user(app, role=spec.staff))
+    sign_in(page, live_server, make_staff(app, role=spec.staff))
     assert page.goto(f"{live_server}{path}").status == spec.status
     screenshot(page, f"console-{spec.name}-{width}")
     assert page.evaluate(BROKEN_WORDS) == []
@@ -120,7 +121,7 @@ def test_console_page_reads_on_a_phone_and_a_desktop(app, live_server, request, 
 @pytest.mark.parametrize("width", ["375", "1280"])
 def test_the_console_has_its_own_footer_as_wide_as_the_console(app, live_server, request, width):
     page = request.getfixturevalue("phone_page" if width == "375" else "page")
-    sign_in(page, live_server, make_staff_user(app, email="mia@clinic.example", role="marketing"))
+    sign_in(page, live_server, make_staff(app, "mia@clinic.example", "marketing"))
     page.goto(f"{live_server}/admin/leads")
     footer = page.locator("footer")
     assert "Signed in as mia@clinic.example (marketing)" in footer.inner_text()

@@ -3,7 +3,8 @@ form it needs is refused; and a page reached by a signed link sends no token in 
 
 import pytest
 
-from .drills.browser import make_staff_user, sign_in
+from .drills.browser import sign_in
+from .helpers import make_staff
 from .test_accessibility import PAGES, Page, seeded_path, submit_invalid, under, webinar_cancel_token
 
 pytestmark = pytest.mark.browser
@@ -43,7 +44,7 @@ def test_page_works_under_the_content_security_policy(app, live_server, page, sp
     path = seeded_path(app, spec)
     violations = ViolationLog(page)
     if spec.staff:
-        sign_in(page, live_server, make_staff_user(app, role=spec.staff))
+        sign_in(page, live_server, make_staff(app, role=spec.staff))
         violations.collect()
     response = page.goto(f"{live_server}{path}")
     assert response.status == spec.status

@@ -18,7 +18,8 @@ from leadgen.followups.service import SEQUENCES, start_sequence
 from leadgen.leads.models import Lead
 from leadgen.outbox.models import OutboxMessage
 
-from .test_followups import MONDAY_10AM_CST, at, build_clinic, deliver_at, request_ebook
+from .helpers import build_clinic, request_ebook
+from .test_followups import MONDAY_10AM_CST, at, deliver_at
 
 SPAMASSASSIN = shutil.which("spamassassin")
 MAX_SCORE = 2.0
@@ -32,7 +33,7 @@ def received(make_app, smtp) -> dict[str, bytes]:
     """Every template, sent by the worker through SMTP: {template: the raw message as received}."""
     app = build_clinic(make_app, OFFICE_HOURS="always")
     with at(MONDAY_10AM_CST):
-        request_ebook(app, "ebook@example.com")
+        request_ebook(app.test_client(), "ebook@example.com")
         with app.app_context():
             for sequence in ("webinar", "comment"):
                 lead = Lead(email=f"{sequence}@example.com", first_name="Ana", source=sequence, marketing_consent=True)

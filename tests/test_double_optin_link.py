@@ -1,21 +1,10 @@
 """DOUBLE_OPT_IN for leads who did not ask for the ebook: a confirm link in the mail they asked for."""
 
-from sqlalchemy import select
-
 from leadgen.demo import seed_ebook
-from leadgen.extensions import db
-from leadgen.leads.models import Lead
 from leadgen.outbox.worker import run_worker
 
-from .helpers import confirm_links, links_in, press_confirm_button, submit_form
+from .helpers import confirm_links, links_in, only_lead, press_confirm_button, submit_form
 from .test_webinars import make_webinar, register
-
-
-def lead(app) -> Lead:
-    with app.app_context():
-        found = db.session.scalars(select(Lead)).one()
-        db.session.expunge(found)
-        return found
 
 
 def test_webinar_confirmation_carries_the_link_that_starts_marketing(make_app, smtp):
@@ -27,11 +16,11 @@ def test_webinar_confirmation_carries_the_link_that_starts_marketing(make_app, s
         run_worker(once=True)
     [confirmation] = [m for m in smtp.messages if "/confirm/" in m.get_body(("plain",)).get_content()]
     [link] = confirm_links(confirmation)
-    assert lead(app).confirmed_at is None
+    assert only_lead(app).confirmed_at is None
 
     page = press_confirm_button(client, link)
     assert page.status_code == 200 and "your email address is confirmed" in page.get_data(as_text=True)
-    assert lead(app).confirmed_at is not None
+    assert only_lead(app).confirmed_at is not None
 
 
 def test_no_link_without_double_opt_in_or_without_consent(make_app, smtp):
@@ -57,10 +46,10 @@ def test_ebook_mail_carries_the_link_too_as_downloading_confirms_nothing(make_ap
     [download] = [url for url in links_in(delivery) if "/ebook/download/" in url]
     with client.get(download.removeprefix("http://leadgen.test")) as pdf:
         assert pdf.status_code == 200
-    assert lead(app).confirmed_at is None
+    assert only_lead(app).confirmed_at is None
     [link] = confirm_links(delivery)
     press_confirm_button(client, link)
-    assert lead(app).confirmed_at is not None
+    assert only_lead(app).confirmed_at is not None
 
 
 def test_forged_confirmation_link_changes_nothing(app, client):

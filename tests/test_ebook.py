@@ -6,12 +6,7 @@ from leadgen.extensions import db
 from leadgen.leads.models import Activity, Consent, Lead
 from leadgen.outbox.models import OutboxMessage
 
-from .helpers import links_in, submit_form, text_part
-
-
-def count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
+from .helpers import count, links_in, submit_form, text_part
 
 
 def test_visitor_gets_the_ebook_from_the_link_in_the_mail(app, client, smtp, deliver):

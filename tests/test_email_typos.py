@@ -9,8 +9,8 @@ from leadgen.extensions import db
 from leadgen.leads.models import Lead
 from leadgen.leads.typos import suggested_address
 
-from .helpers import submit_form
-from .test_comments import SLUG, comments, make_post, post_comment
+from .helpers import SLUG, make_post, submit_form
+from .test_comments import comments, post_comment
 from .test_webinars import make_webinar
 
 TYPO = "Pat.Typo@gmial.com"

@@ -4,7 +4,7 @@ leading to a thank-you page that names the address, whose "Fix it" brings back t
 import pytest
 
 from .conftest import has_no_horizontal_scroll, screenshot
-from .test_comments import SLUG, make_post
+from .helpers import SLUG, make_post
 from .test_webinars import make_webinar
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,7 @@ from leadgen.outbox.models import OutboxMessage
 from leadgen.privacy.erasure import email_hash, is_erased
 from leadgen.webinars.models import Webinar
 
-from .helpers import add_lead, make_staff, sign_in, staff_token, submit_form
+from .helpers import add_lead, staff_token, submit_form
 
 EMAIL = "ottilie.quux@example.com"
 NAME = "Ottilie"
@@ -68,13 +68,12 @@ def person_everywhere(app, client, deliver) -> int:
         return db.session.scalars(select(Lead.id).where(Lead.email == EMAIL)).one()
 
 
-def test_erased_person_cannot_be_found_in_any_table(app, client, deliver):
+def test_erased_person_cannot_be_found_in_any_table(app, client, deliver, auth):
     lead_id = person_everywhere(app, client, deliver)
     other_id = add_lead(app, "someone.else@example.com", consent=True)
     assert "leads.email" in places_mentioning(app, EMAIL)
 
-    make_staff(app)
-    sign_in(client)
+    auth.sign_in()
     with client.get(f"/admin/leads/export.csv?q={EMAIL}") as export:  # staff looked the person up
         assert EMAIL in export.get_data(as_text=True)
     confirm = client.get(f"/admin/leads/{lead_id}/erase")
@@ -114,10 +113,9 @@ def test_erasure_through_the_api(app, client):
         assert db.session.scalars(select(ErasedLead.erased_by)).one() == "admin@clinic.example"
 
 
-def test_marketing_staff_see_no_erase_button_and_get_403(app, client):
+def test_marketing_staff_see_no_erase_button_and_get_403(app, client, auth):
     lead_id = add_lead(app, EMAIL)
-    make_staff(app, "m@clinic.example", "marketing")
-    sign_in(client, "m@clinic.example")
+    auth.sign_in(role="marketing")
     page = client.get(f"/admin/leads/{lead_id}").get_data(as_text=True)
     assert "Erase" not in page and "Download data (JSON)" in page
     assert client.get(f"/admin/leads/{lead_id}/erase").status_code == 403

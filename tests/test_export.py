@@ -20,7 +20,7 @@ from leadgen.leads.models import Activity, Consent, ExportLog, Lead
 from leadgen.outbox.models import OutboxMessage
 from leadgen.outbox.service import enqueue
 
-from .helpers import make_staff, sign_in
+from .helpers import insert_lead
 
 EXPORT_URL = "/admin/leads/export.csv"
 # Values a spreadsheet would evaluate, and what the export must turn them into.
@@ -32,23 +32,10 @@ HOSTILE = {
 }
 
 
-def signed_in(app, client, email="admin@clinic.example", role="admin"):
-    """A staff account of that role, signed in through the real form."""
-    make_staff(app, email, role)
-    assert sign_in(client, email).status_code == 303
-
-
-def add_lead(email, **values):
-    lead = Lead(email=email, first_name=values.pop("first_name", "Ana"), source=values.pop("source", "ebook"), **values)
-    db.session.add(lead)
-    db.session.commit()
-    return lead
-
-
 def seed_leads():
     """A lead with accents, consent, activity and sent mail; one with hostile cells; one from a webinar."""
     start = datetime(2026, 11, 2, 15, tzinfo=UTC)
-    accented = add_lead("begona.nunez@example.com", first_name="Begoña Núñez José", created_at=start)
+    accented = insert_lead("begona.nunez@example.com", first_name="Begoña Núñez José", created_at=start)
     db.session.add_all(
         [
             Consent(
@@ -70,9 +57,9 @@ def seed_leads():
     first = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).first()
     first.status, first.sent_at = "sent", utcnow()
     db.session.commit()
-    add_lead("tab@example.com", created_at=start + timedelta(days=1), **HOSTILE)
-    add_lead("cr@example.com", first_name="\rCR", source="webinar", created_at=start + timedelta(days=2))
-    add_lead("tabbed@example.com", first_name="\tTabbed", source="comment", created_at=start + timedelta(days=3))
+    insert_lead("tab@example.com", created_at=start + timedelta(days=1), **HOSTILE)
+    insert_lead("cr@example.com", first_name="\rCR", source="webinar", created_at=start + timedelta(days=2))
+    insert_lead("tabbed@example.com", first_name="\tTabbed", source="comment", created_at=start + timedelta(days=3))
 
 
 def download(client, query=""):
@@ -85,10 +72,10 @@ def parse(body: bytes) -> list[dict]:
     return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"), newline="")))
 
 
-def test_csv_keeps_accents_counts_consent_and_neutralises_formulas(app, client):
+def test_csv_keeps_accents_counts_consent_and_neutralises_formulas(app, client, auth):
     with app.app_context():
         seed_leads()
-        signed_in(app, client)
+        auth.sign_in()
     response, body = download(client)
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -117,10 +104,10 @@ def test_csv_keeps_accents_counts_consent_and_neutralises_formulas(app, client):
         assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values())
 
 
-def test_filters_are_honoured_and_the_export_is_logged(app, client):
+def test_filters_are_honoured_and_the_export_is_logged(app, client, auth):
     with app.app_context():
         seed_leads()
-        signed_in(app, client)
+        auth.sign_in()
     _response, body = download(client, "?source=ebook&since=2026-11-03&status=&consent=")
     assert [row["email"] for row in parse(body)] == ["tab@example.com"]
     _response, body = download(client, "?q=N%C3%BA%C3%B1ez")
@@ -136,9 +123,9 @@ def test_filters_are_honoured_and_the_export_is_logged(app, client):
     assert "admin@clinic.example" in page and "source: ebook" in page and "since: 2026-11-03" in page
 
 
-def test_bad_filters_get_a_422_page_and_export_nothing(app, client):
+def test_bad_filters_get_a_422_page_and_export_nothing(app, client, auth):
     with app.app_context():
-        signed_in(app, client)
+        auth.sign_in()
     response, body = download(client, "?since=last+week&source=tv")
     assert response.status_code == 422
     assert b"Enter a date like" in body and b"Nothing was exported" in body
@@ -146,26 +133,26 @@ def test_bad_filters_get_a_422_page_and_export_nothing(app, client):
         assert db.session.scalar(select(ExportLog.id)) is None
 
 
-def test_who_may_export_and_see_the_log(app, client):
+def test_who_may_export_and_see_the_log(app, client, auth):
     with client.get(EXPORT_URL) as response:
         assert response.status_code == 302 and "/admin/login" in response.headers["Location"]
     assert client.get("/admin/exports").status_code == 302
     with app.app_context():
-        signed_in(app, client, "marketer@clinic.example", "marketing")
+        auth.sign_in(role="marketing")
     response, body = download(client)
     assert response.status_code == 200 and parse(body) == []
     assert client.get("/admin/exports").status_code == 403
 
 
-def test_admins_see_an_empty_state_before_any_export(app, client):
+def test_admins_see_an_empty_state_before_any_export(app, client, auth):
     with app.app_context():
-        signed_in(app, client)
+        auth.sign_in()
     page = client.get("/admin/exports")
     assert page.status_code == 200
     assert "No exports yet" in page.get_data(as_text=True)
 
 
-def test_the_export_streams_in_batches_and_logs_an_interrupted_download(app, client):
+def test_the_export_streams_in_batches_and_logs_an_interrupted_download(app, client, auth):
     with app.app_context():
         db.session.execute(
             Lead.__table__.insert(),
@@ -176,7 +163,7 @@ def test_the_export_streams_in_batches_and_logs_an_interrupted_download(app, cli
             ],
         )
         db.session.commit()
-        signed_in(app, client)
+        auth.sign_in()
     response = client.get(EXPORT_URL, buffered=False)
     assert response.is_streamed
     chunks = iter(response.response)
@@ -185,7 +172,7 @@ def test_the_export_streams_in_batches_and_logs_an_interrupted_download(app, cli
     # A writer is not blocked while the export reads (SQLite: the stream does not hold the write lock).
     with app.app_context():
         started = time.monotonic()
-        add_lead("arrived-meanwhile@example.com")
+        insert_lead("arrived-meanwhile@example.com")
         assert time.monotonic() - started < 2
     response.close()  # the user cancels the download
     with app.app_context():
@@ -195,10 +182,10 @@ def test_the_export_streams_in_batches_and_logs_an_interrupted_download(app, cli
     assert len(parse(body)) == 4501
 
 
-def test_cli_export_writes_the_same_rows_with_progress(app, client, runner, tmp_path):
+def test_cli_export_writes_the_same_rows_with_progress(app, client, runner, tmp_path, auth):
     with app.app_context():
         seed_leads()
-        signed_in(app, client)
+        auth.sign_in()
     _response, body = download(client, "?source=ebook")
     out = tmp_path / "leads.csv"
     result = runner.invoke(args=["leads", "export", "--out", str(out), "--source", "ebook"])
@@ -230,11 +217,12 @@ def to_xlsx(csv_path, tmp_path, csv_import=CSV_IMPORT) -> tuple[str, str]:
         return book.read("xl/worksheets/sheet1.xml").decode(), book.read("xl/sharedStrings.xml").decode()
 
 
+@pytest.mark.slow
 @pytest.mark.needs_tool("soffice", "libreoffice", install="apt-get install libreoffice-calc-nogui")
-def test_libreoffice_opens_the_export_with_accents_and_no_live_formula(app, client, tmp_path):
+def test_libreoffice_opens_the_export_with_accents_and_no_live_formula(app, client, tmp_path, auth):
     with app.app_context():
         seed_leads()
-        signed_in(app, client)
+        auth.sign_in()
     _response, body = download(client)
     exported = tmp_path / "leads.csv"
     exported.write_bytes(body)
@@ -258,10 +246,11 @@ SPLIT_HOSTILE = {
 ALL_SPLITTERS = "CSV:44/59/9,34,76,1,,1033,false,false,false,false,false,-1,true"
 
 
-def test_no_piece_a_splitting_spreadsheet_cuts_off_starts_a_formula(app, client, tmp_path):
+@pytest.mark.slow
+def test_no_piece_a_splitting_spreadsheet_cuts_off_starts_a_formula(app, client, tmp_path, auth):
     with app.app_context():
-        add_lead("pieces@example.com", **SPLIT_HOSTILE)
-        signed_in(app, client)
+        insert_lead("pieces@example.com", **SPLIT_HOSTILE)
+        auth.sign_in()
     _response, body = download(client)
     [row] = parse(body)
     assert row["first_name"] == "Ann;'=1+1;"

@@ -9,12 +9,7 @@ from leadgen.extensions import db
 from leadgen.leads.filters import LeadFilterSchema, filtered_leads, page_after
 from leadgen.leads.models import Lead
 
-
-def add_lead(email, **values):
-    lead = Lead(email=email, first_name=values.pop("first_name", "Ana"), source=values.pop("source", "ebook"), **values)
-    db.session.add(lead)
-    db.session.commit()
-    return lead
+from .helpers import insert_lead
 
 
 def emails(query):
@@ -37,10 +32,12 @@ def test_bad_values_get_messages_beside_the_fields():
 def test_filters_combine(app):
     with app.app_context():
         start = datetime(2026, 11, 10, 18, tzinfo=UTC)  # noon in Chicago
-        add_lead("a@example.com", source="ebook", marketing_consent=True, created_at=start)
-        add_lead("b@example.com", source="webinar", first_name="Begoña", created_at=start + timedelta(days=1))
-        add_lead("c@example.com", source="ebook", status="booked", created_at=start + timedelta(days=2))
-        add_lead("d@example.com", marketing_consent=True, unsubscribed_at=start, created_at=start + timedelta(days=3))
+        insert_lead("a@example.com", source="ebook", marketing_consent=True, created_at=start)
+        insert_lead("b@example.com", source="webinar", first_name="Begoña", created_at=start + timedelta(days=1))
+        insert_lead("c@example.com", source="ebook", status="booked", created_at=start + timedelta(days=2))
+        insert_lead(
+            "d@example.com", marketing_consent=True, unsubscribed_at=start, created_at=start + timedelta(days=3)
+        )
 
         def run(**raw):
             return emails(filtered_leads(LeadFilterSchema().load(raw)))
@@ -60,12 +57,12 @@ def test_keyset_pages_cover_every_lead_once_while_new_ones_arrive(app):
     with app.app_context():
         same_moment = datetime(2026, 11, 1, tzinfo=UTC)
         for number in range(25):
-            add_lead(f"lead{number}@example.com", created_at=same_moment + timedelta(minutes=number // 4))
+            insert_lead(f"lead{number}@example.com", created_at=same_moment + timedelta(minutes=number // 4))
         seen, cursor, new_number = [], None, 100
         while True:
             page = page_after(filtered_leads({}), cursor, 7)
             seen += [lead.email for lead in page.items]
-            add_lead(f"lead{new_number}@example.com")  # arrives while staff page through
+            insert_lead(f"lead{new_number}@example.com")  # arrives while staff page through
             new_number += 1
             if page.next_cursor is None:
                 break
@@ -77,7 +74,7 @@ def test_keyset_pages_cover_every_lead_once_while_new_ones_arrive(app):
 def test_keyset_pages_newest_first_with_plain_rows(app):
     with app.app_context():
         for number in range(5):
-            add_lead(f"n{number}@example.com", created_at=datetime(2026, 11, 1, number, tzinfo=UTC))
+            insert_lead(f"n{number}@example.com", created_at=datetime(2026, 11, 1, number, tzinfo=UTC))
         query = filtered_leads({}, newest_first=True, columns=[Lead.id, Lead.email, Lead.created_at])
         first = page_after(query, None, 3, newest_first=True)
         second = page_after(query, first.next_cursor, 3, newest_first=True)
@@ -99,9 +96,9 @@ def test_webinar_filter_keeps_registered_leads(app):
         )
         db.session.add(webinar)
         db.session.commit()
-        going = add_lead("going@example.com")
-        gone = add_lead("gone@example.com")
-        add_lead("other@example.com")
+        going = insert_lead("going@example.com")
+        gone = insert_lead("gone@example.com")
+        insert_lead("other@example.com")
         db.session.add_all(
             [
                 Registration(webinar_id=webinar.id, lead_id=going.id),

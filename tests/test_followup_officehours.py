@@ -71,6 +71,7 @@ def test_create_app_refuses_malformed_settings(monkeypatch, base_config):
         create_app(dict(base_config))
 
 
+@pytest.mark.slow
 def test_the_command_line_fails_loudly_with_the_message(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "OFFICE_HOURS": "Mon-Fri 9-5", "SECRET_KEY": "x"}
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"

@@ -1,9 +1,7 @@
 """DOUBLE_OPT_IN: follow-ups wait for the lead's press of the button in our mail; what they asked for goes anyway."""
 
 from datetime import UTC, datetime, timedelta
-from functools import partial
 
-import pytest
 from sqlalchemy import select
 
 from leadgen.extensions import db
@@ -11,15 +9,10 @@ from leadgen.followups.optin import confirm_lead
 from leadgen.followups.stops import WAITING_FOR_CONFIRMATION
 from leadgen.leads.models import Lead
 
-from .helpers import confirm_links, press_confirm_button
-from .test_followups import MONDAY_10AM_CST, TWO_STEPS, at, build_clinic, deliver_at, followup_rows, request_ebook
+from .helpers import TWO_STEPS, confirm_links, press_confirm_button, request_ebook
+from .test_followups import MONDAY_10AM_CST, at, deliver_at, followup_rows
 
 FRIDAY_10AM_CST = MONDAY_10AM_CST + timedelta(days=4)
-
-
-@pytest.fixture
-def clinic(make_app):
-    return partial(build_clinic, make_app)
 
 
 def confirm_from_the_mail(app, smtp, moment: datetime) -> None:
@@ -32,7 +25,7 @@ def confirm_from_the_mail(app, smtp, moment: datetime) -> None:
 def test_without_a_click_the_ebook_goes_but_no_follow_up(clinic, smtp):
     app = clinic(DOUBLE_OPT_IN=True)
     with at(MONDAY_10AM_CST):
-        request_ebook(app)
+        request_ebook(app.test_client())
     deliver_at(app, MONDAY_10AM_CST)
     deliver_at(app, MONDAY_10AM_CST + timedelta(days=8))
     assert len(smtp.messages) == 1 and "Your free ebook" in smtp.messages[0]["Subject"]
@@ -42,7 +35,7 @@ def test_without_a_click_the_ebook_goes_but_no_follow_up(clinic, smtp):
 def test_a_prompt_click_keeps_the_schedule(clinic, smtp):
     app = clinic(DOUBLE_OPT_IN=True)
     with at(MONDAY_10AM_CST):
-        request_ebook(app)
+        request_ebook(app.test_client())
     deliver_at(app, MONDAY_10AM_CST)
     confirm_from_the_mail(app, smtp, MONDAY_10AM_CST + timedelta(minutes=5))
 
@@ -55,7 +48,7 @@ def test_a_prompt_click_keeps_the_schedule(clinic, smtp):
 def test_follow_ups_held_before_a_late_click_are_not_lost(clinic, smtp):
     app = clinic(DOUBLE_OPT_IN=True, EBOOK_LINK_MAX_AGE=timedelta(days=7))
     with at(MONDAY_10AM_CST):
-        request_ebook(app)
+        request_ebook(app.test_client())
     deliver_at(app, MONDAY_10AM_CST)
     deliver_at(app, MONDAY_10AM_CST + timedelta(days=3))  # step 1 fell due: held back
     assert followup_rows(app)[0].last_error == WAITING_FOR_CONFIRMATION
@@ -76,7 +69,7 @@ def test_follow_ups_held_before_a_late_click_are_not_lost(clinic, smtp):
 def test_a_click_after_the_wait_limit_revives_nothing(clinic, smtp):
     app = clinic(DOUBLE_OPT_IN=True)
     with at(MONDAY_10AM_CST):
-        request_ebook(app)
+        request_ebook(app.test_client())
     deliver_at(app, MONDAY_10AM_CST + timedelta(days=8))
     with at(MONDAY_10AM_CST + timedelta(days=31)), app.app_context():
         confirm_lead(db.session.scalars(select(Lead)).one())
@@ -87,7 +80,7 @@ def test_a_click_after_the_wait_limit_revives_nothing(clinic, smtp):
 def test_with_double_opt_in_off_consent_alone_starts_the_sequence(clinic, smtp):
     app = clinic(DOUBLE_OPT_IN=False)
     with at(MONDAY_10AM_CST):
-        request_ebook(app)
+        request_ebook(app.test_client())
     deliver_at(app, MONDAY_10AM_CST + timedelta(days=2))
     assert len(smtp.messages) == 2
     with app.app_context():

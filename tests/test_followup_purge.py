@@ -9,15 +9,10 @@ from leadgen.extensions import db
 from leadgen.leads.models import Activity, Consent, Lead
 from leadgen.outbox.models import OutboxMessage
 
-from .helpers import submit_form
+from .helpers import request_ebook
 
 LONG_AGO = datetime(2024, 1, 10, 15, 0, tzinfo=UTC)  # more than 24 months before NOW
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
-
-
-def ask_for_ebook(client, email: str, consent: bool = False) -> None:
-    data = {"first_name": "Ana", "email": email, **({"consent": "y"} if consent else {})}
-    assert submit_form(client, "/ebook", data, action="/ebook").status_code == 303
 
 
 def emails(app) -> set[str]:
@@ -27,14 +22,14 @@ def emails(app) -> set[str]:
 
 def seed_leads(app, client) -> None:
     with time_machine.travel(LONG_AGO, tick=False):
-        ask_for_ebook(client, "silent@example.com")
-        ask_for_ebook(client, "consented@example.com", consent=True)
-        ask_for_ebook(client, "confirmed@example.com")
-        ask_for_ebook(client, "booked@example.com")
-        ask_for_ebook(client, "came-back@example.com")
+        request_ebook(client, "silent@example.com", consent=False)
+        request_ebook(client, "consented@example.com")
+        request_ebook(client, "confirmed@example.com", consent=False)
+        request_ebook(client, "booked@example.com", consent=False)
+        request_ebook(client, "came-back@example.com", consent=False)
     with time_machine.travel(NOW - timedelta(days=30), tick=False):
-        ask_for_ebook(client, "came-back@example.com")  # a new activity since the cutoff
-        ask_for_ebook(client, "recent@example.com")
+        request_ebook(client, "came-back@example.com", consent=False)  # a new activity since the cutoff
+        request_ebook(client, "recent@example.com", consent=False)
     with app.app_context():
         for lead in db.session.scalars(select(Lead)):
             if lead.email == "confirmed@example.com":

@@ -1,13 +1,11 @@
 """Follow-up sequences: timing with time travel, office hours, no double steps, every stop rule."""
 
 from datetime import UTC, datetime, timedelta
-from functools import partial
 
 import pytest
 import time_machine
 from sqlalchemy import delete, select
 
-from leadgen.demo import seed_ebook
 from leadgen.extensions import db
 from leadgen.followups.service import start_sequence
 from leadgen.leads.models import Lead
@@ -15,9 +13,8 @@ from leadgen.outbox.models import OutboxMessage
 from leadgen.outbox.service import enqueue
 from leadgen.outbox.worker import run_worker
 
-from .helpers import html_part, submit_form, text_part
+from .helpers import TWO_STEPS, html_part, request_ebook, text_part
 
-TWO_STEPS = [timedelta(days=2), timedelta(days=7)]
 # Chicago: CDT (UTC-5) until Sunday 1 November 2026, CST (UTC-6) after; CDT again from 8 March 2026.
 MONDAY_10AM_CST = datetime(2026, 11, 2, 16, 0, tzinfo=UTC)
 
@@ -25,34 +22,6 @@ MONDAY_10AM_CST = datetime(2026, 11, 2, 16, 0, tzinfo=UTC)
 def at(moment: datetime):
     """Freeze the clock at `moment` (no sleeps anywhere)."""
     return time_machine.travel(moment, tick=False)
-
-
-def build_clinic(make_app, **overrides):
-    """An app with explicit follow-up settings (Chicago, weekdays 9 to 5, 2 and 7 days), plus `overrides`."""
-    settings = {
-        "FOLLOWUP_DELAYS": TWO_STEPS,
-        "OFFICE_HOURS": "Mon-Fri 09:00-17:00",
-        "CLINIC_TIMEZONE": "America/Chicago",
-        "DOUBLE_OPT_IN": False,
-        **overrides,
-    }
-    app = make_app(**settings)
-    with app.app_context():
-        seed_ebook()
-    return app
-
-
-@pytest.fixture
-def clinic(make_app):
-    """build_clinic for this test: call it with the settings that differ."""
-    return partial(build_clinic, make_app)
-
-
-def request_ebook(app, email: str = "ana@example.com", consent: bool = True):
-    """Ask for the ebook through the landing page, as a visitor does."""
-    data = {"first_name": "Ana", "email": email, **({"consent": "y"} if consent else {})}
-    response = submit_form(app.test_client(), "/ebook", data, action="/ebook")
-    assert response.status_code == 303
 
 
 def deliver_at(app, moment: datetime) -> None:
@@ -88,7 +57,7 @@ def update_lead(app, email: str = "ana@example.com", **values) -> None:
 def test_ebook_sequence_calls_office_after_two_days_then_invites_to_a_webinar(clinic, smtp):
     app = clinic()
     with at(MONDAY_10AM_CST):
-        request_ebook(app)
+        request_ebook(app.test_client())
     deliver_at(app, MONDAY_10AM_CST)
     assert len(smtp.messages) == 1  # the ebook itself
 
@@ -133,7 +102,7 @@ def test_ebook_sequence_calls_office_after_two_days_then_invites_to_a_webinar(cl
 def test_call_our_office_step_waits_for_the_next_opening(clinic, smtp, requested, office_hours, expected):
     app = clinic(OFFICE_HOURS=office_hours)
     with at(requested):
-        request_ebook(app)
+        request_ebook(app.test_client())
     deliver_at(app, requested)
     call, invitation = followup_rows(app)
     assert call.due_at == expected
@@ -150,7 +119,7 @@ def test_capturing_the_same_lead_again_never_queues_a_step_twice(clinic, smtp):
     app = clinic()
     for hours in (0, 2, 30):  # a new ebook delivery each time (more than an hour apart)
         with at(MONDAY_10AM_CST + timedelta(hours=hours)):
-            request_ebook(app)
+            request_ebook(app.test_client())
     rows = followup_rows(app)
     assert [row.template for row in rows] == ["followup_ebook_1", "followup_ebook_2"]
     # The steps keep the schedule of the first request.
@@ -159,7 +128,7 @@ def test_capturing_the_same_lead_again_never_queues_a_step_twice(clinic, smtp):
 
 def test_delays_beyond_the_written_templates_queue_nothing(clinic, smtp):
     app = clinic(FOLLOWUP_DELAYS=[timedelta(days=2), timedelta(days=7), timedelta(days=30)])
-    request_ebook(app)
+    request_ebook(app.test_client())
     assert [row.template for row in followup_rows(app)] == ["followup_ebook_1", "followup_ebook_2"]
 
 
@@ -206,7 +175,7 @@ def test_follow_ups_stop_at_send_time(clinic, smtp, change, reason):
     """Changed by any process after queueing (staff console, another web worker): the worker obeys."""
     app = clinic()
     with at(MONDAY_10AM_CST):
-        request_ebook(app)
+        request_ebook(app.test_client())
     deliver_at(app, MONDAY_10AM_CST)
     update_lead(app, **change)
     deliver_at(app, MONDAY_10AM_CST + timedelta(days=8))
@@ -217,7 +186,7 @@ def test_follow_ups_stop_at_send_time(clinic, smtp, change, reason):
 def test_erased_lead_gets_nothing(clinic, smtp):
     app = clinic()
     with at(MONDAY_10AM_CST):
-        request_ebook(app)
+        request_ebook(app.test_client())
     deliver_at(app, MONDAY_10AM_CST)
     with app.app_context():
         db.session.execute(delete(Lead).where(Lead.email == "ana@example.com"))
@@ -231,7 +200,7 @@ def test_a_hard_bounce_stops_the_sequence(clinic, smtp):
     app = clinic()
     smtp.handler.reject_recipients = {"ana@example.com"}
     with at(MONDAY_10AM_CST):
-        request_ebook(app)
+        request_ebook(app.test_client())
     deliver_at(app, MONDAY_10AM_CST)  # the ebook bounces: 550 No such user
     smtp.handler.reject_recipients = set()  # even if the address would work again, we do not try
     deliver_at(app, MONDAY_10AM_CST + timedelta(days=8))
@@ -242,7 +211,7 @@ def test_a_hard_bounce_stops_the_sequence(clinic, smtp):
 def test_no_marketing_mail_without_consent_ever(clinic, smtp):
     app = clinic()
     with at(MONDAY_10AM_CST):
-        request_ebook(app, consent=False)
+        request_ebook(app.test_client(), consent=False)
     assert followup_rows(app) == []
     with app.app_context():
         lead = db.session.scalars(select(Lead)).one()
@@ -271,7 +240,7 @@ def test_marketing_mail_has_list_headers_and_its_own_sender_transactional_has_ne
         MAIL_MARKETING_SENDER="Clinic News <news@clinic.example>", MAIL_LIST_ID="Clinic news <news.clinic.example>"
     )
     with at(MONDAY_10AM_CST):
-        request_ebook(app)
+        request_ebook(app.test_client())
     deliver_at(app, MONDAY_10AM_CST + timedelta(days=2))
     ebook, call = smtp.messages
     for header in ("List-Id", "List-Unsubscribe", "List-Unsubscribe-Post"):

@@ -4,7 +4,8 @@ message right beside it, and focus is on the error summary (no script needed), i
 import pytest
 
 from .conftest import screenshot
-from .drills.browser import make_staff_user, sign_in
+from .drills.browser import sign_in
+from .helpers import make_staff
 from .test_accessibility import PAGES, seeded_path, submit_invalid
 
 pytestmark = pytest.mark.browser
@@ -38,7 +39,7 @@ def test_the_field_in_error_is_highlighted_and_focus_is_on_the_summary(app, live
     page = request.getfixturevalue("phone_page" if width == "375" else "page")
     path = seeded_path(app, spec)
     if spec.staff:
-        sign_in(page, live_server, make_staff_user(app, role=spec.staff))
+        sign_in(page, live_server, make_staff(app, role=spec.staff))
     page.goto(f"{live_server}{path}")
     assert submit_invalid(page, spec.invalid) == 422
     screenshot(page, f"form-errors-{spec.name}-{width}")

@@ -10,6 +10,7 @@ handlers; test_admin_access.py proves every form needs its token.
 import re
 from urllib.parse import urlencode
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -145,6 +146,7 @@ def no_500_anywhere(client, found: list[tuple[str, str]]) -> None:
     random_forms()
 
 
+@pytest.mark.slow
 def test_no_public_form_or_page_answers_500(make_app):
     app = make_app(WTF_CSRF_ENABLED=False)
     seed_demo(app)
@@ -153,6 +155,7 @@ def test_no_public_form_or_page_answers_500(make_app):
     no_500_anywhere(app.test_client(), public)
 
 
+@pytest.mark.slow
 def test_no_console_form_or_page_answers_500(make_app):
     app = make_app(WTF_CSRF_ENABLED=False)
     seed_demo(app)

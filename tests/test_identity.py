@@ -234,6 +234,7 @@ def seed_old_rows(connection) -> None:
     insert("staff_users", [staff | {"email": "admin@ｃｌｉｎｉｃ.example"}])
 
 
+@pytest.mark.slow
 def test_the_migration_merges_one_mailboxs_leads_keeping_every_row_and_the_strongest_state(empty_database_url):
     before_merge = flask_cli(empty_database_url, "db", "upgrade", f"{MIGRATION}-1")
     assert before_merge.returncode == 0, before_merge.stderr

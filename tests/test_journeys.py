@@ -17,9 +17,9 @@ from leadgen.database import utcnow
 from leadgen.extensions import db
 
 from .conftest import has_no_horizontal_scroll, screenshot
-from .drills.browser import make_staff_user, sign_in
+from .drills.browser import sign_in
 from .drills.content import first_value, seed_demo
-from .helpers import links_in
+from .helpers import links_in, make_staff
 
 pytestmark = pytest.mark.browser
 
@@ -166,7 +166,7 @@ def approve_pending(staff, live_server: str, name: str) -> None:
 
 def test_leave_a_reply_and_a_reply_to_a_reply_with_moderation(app, live_server, visitor, staff_page, article):
     page, size = visitor
-    sign_in(staff_page, live_server, make_staff_user(app))
+    sign_in(staff_page, live_server, make_staff(app))
 
     page.goto(f"{live_server}{article}")
     assert page.get_by_role("heading", name="Leave a reply").is_visible()
@@ -232,7 +232,7 @@ def test_staff_sign_in_then_download_the_leads_as_csv(app, live_server, visitor,
     with app.app_context():
         request_ebook({"email": "dora@example.com", "first_name": "=Dora", "consent": True}, Visit())
         db.session.remove()
-    email = make_staff_user(app, role="marketing")
+    email = make_staff(app, role="marketing")
 
     page.goto(f"{live_server}/admin/")
     page.wait_for_url("**/admin/login**")

@@ -9,8 +9,8 @@ import time_machine
 from leadgen.outbox.render import fit_subject
 from leadgen.outbox.worker import run_worker
 
-from .helpers import html_part, staff_token, text_part
-from .test_comments import ANA, make_post
+from .helpers import html_part, make_post, staff_token, text_part
+from .test_comments import ANA
 
 LONG_TITLE = (
     "Hashimoto's, Graves' and the thyroid: what your blood tests say, what they miss, "

@@ -15,9 +15,8 @@ from leadgen.database import utcnow
 from leadgen.extensions import db
 from leadgen.leads.models import Lead
 from leadgen.outbox.models import OutboxMessage
-from leadgen.outbox.worker import run_worker
 
-from .helpers import submit_form
+from .helpers import submit_form, work_once
 from .mailserver import SilentServer, free_port
 
 
@@ -34,11 +33,6 @@ def outbox(app) -> list[OutboxMessage]:
         messages = list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
         db.session.expunge_all()
         return messages
-
-
-def work_once(app) -> int:
-    with app.app_context():
-        return run_worker(once=True)
 
 
 def drain_with_time_travel(app, rounds: int = 10) -> None:

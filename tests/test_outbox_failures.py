@@ -10,9 +10,9 @@ from leadgen.extensions import db
 from leadgen.outbox.models import OutboxMessage
 from leadgen.outbox.worker import NO_SMTPUTF8
 
-from .helpers import make_staff, sign_in
+from .helpers import StaffAuth, work_once
 from .mailserver import SMTPServer
-from .test_outbox import outbox, received_ids, request_ebook, work_once
+from .test_outbox import outbox, received_ids, request_ebook
 
 
 @pytest.fixture
@@ -24,6 +24,7 @@ def relay_without_smtputf8(smtp):
     server.stop()
 
 
+@pytest.mark.slow
 def test_an_address_the_relay_cannot_take_fails_alone_and_the_other_49_go_in_one_drain(
     make_app, relay_without_smtputf8
 ):
@@ -43,8 +44,7 @@ def test_an_address_the_relay_cannot_take_fails_alone_and_the_other_49_go_in_one
     assert {message.status for message in others} == {"sent"}
     assert received_ids(relay_without_smtputf8) == Counter({message.message_id: 1 for message in others})
 
-    make_staff(app)
-    sign_in(client)
+    StaffAuth(app, client).sign_in()
     dashboard = client.get("/admin/").get_data(as_text=True)
     assert "jösé@example.org" in dashboard and str(escape(NO_SMTPUTF8)) in dashboard
 

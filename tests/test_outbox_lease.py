@@ -10,7 +10,8 @@ import time_machine
 from leadgen.database import utcnow
 from leadgen.outbox.worker import run_worker
 
-from .test_outbox import outbox, received_ids, request_ebook, work_once
+from .helpers import work_once
+from .test_outbox import outbox, received_ids, request_ebook
 from .test_outbox_workers import wait_until
 
 

@@ -15,14 +15,10 @@ from leadgen.outbox.worker import run_worker
 from leadgen.privacy.erasure import erase_lead
 from leadgen.webinars.models import Registration
 
-from .helpers import confirm_links, csrf_token_from, links_in, submit_form
+from .helpers import confirm_links, csrf_token_from, links_in, path_of, submit_form
 from .test_webinars import make_webinar, register
 
 NEWCOMER = "bo.newcomer@example.com"
-
-
-def path_of(url: str) -> str:
-    return url.removeprefix("http://leadgen.test")
 
 
 @pytest.fixture

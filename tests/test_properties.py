@@ -65,6 +65,7 @@ def typed_variants(draw, address: str) -> str:
     return draw(space) + typed + draw(space)
 
 
+@pytest.mark.slow
 @FAST
 @given(st.data())
 def test_every_way_of_typing_an_address_gives_one_key(data):
@@ -130,6 +131,7 @@ def idna_ascii(domain: str) -> str:
     return validate_email(f"x@{domain}", check_deliverability=False).ascii_domain
 
 
+@pytest.mark.slow
 @FAST
 @given(st.data())
 def test_every_spelling_of_one_mailbox_gives_one_key(data):
@@ -245,6 +247,7 @@ def test_a_name_arrives_in_the_to_header_as_typed_and_adds_no_header(app, text):
     assert shown == " ".join(name.split())
 
 
+@pytest.mark.slow
 @FAST
 @given(
     st.sampled_from(["Subject", "To", "From", "List-Unsubscribe", "Content-Type", "X-A-Rather-Long-Header-Name"]),

@@ -60,6 +60,7 @@ def test_the_readme_shows_the_commands_it_promises():
     assert {("make", "run"), ("make", "test")} <= {tuple(words[:2]) for words in readme_command_lines()}
 
 
+@pytest.mark.slow
 def test_every_flask_command_in_the_readme_exists_with_its_flags(tmp_path):
     for path, flags in sorted(set(flask_commands())):
         help_text = flask_help(*path, database_url=f"sqlite:///{tmp_path / 'help.sqlite3'}")
@@ -114,6 +115,7 @@ def test_ci_has_every_prerequisite():
     assert result.returncode == 0, result.stdout
 
 
+@pytest.mark.slow
 def test_a_missing_test_tool_is_a_named_skip_and_a_failure_under_ci(tmp_path):
     def run(**environment) -> subprocess.CompletedProcess:
         command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "0", "-rs", "-q"]

@@ -10,7 +10,7 @@ from urllib.request import urlopen
 import pytest
 
 from .procfile import procfile_env, running_web
-from .test_site import request_ebook
+from .test_site import ebook_download_path
 
 REQUEST_LOG = "leadgen.requests"
 
@@ -20,7 +20,7 @@ def request_lines(caplog) -> list[str]:
 
 
 def test_a_download_is_logged_by_its_route_not_its_token(client, smtp, deliver, caplog):
-    link = request_ebook(client, smtp, deliver)
+    link = ebook_download_path(client, smtp, deliver)
     token = link.rsplit("/", 1)[1]
     caplog.clear()
     caplog.set_level(logging.INFO, logger=REQUEST_LOG)

@@ -5,7 +5,7 @@ import pytest
 
 from .helpers import csrf_token_from
 from .test_accessibility import Page, seeded_path, under, webinar_cancel_token
-from .test_site import request_ebook
+from .test_site import ebook_download_path
 
 CSP_DIRECTIVES = ("default-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'")
 
@@ -76,7 +76,7 @@ def test_pages_reached_by_a_token_send_no_path_in_a_referer(app, client):
 
 
 def test_a_real_download_link_keeps_its_token_to_itself(client, smtp, deliver):
-    link = request_ebook(client, smtp, deliver)
+    link = ebook_download_path(client, smtp, deliver)
     with client.get(link) as download:
         assert download.status_code == 200 and download.mimetype == "application/pdf"
         assert_security_headers(download)

@@ -13,7 +13,7 @@ from leadgen.outbox.models import OutboxMessage
 from leadgen.webinars.models import Webinar
 
 from .drills.content import seed_demo
-from .helpers import HIDDEN_PATTERN, csrf_token_from, links_in, submit_form
+from .helpers import HIDDEN_PATTERN, csrf_token_from, links_in, request_ebook
 from .mailserver import free_port
 
 
@@ -99,16 +99,16 @@ def test_healthz_is_503_when_the_sqlite_directory_is_missing(app, make_app, tmp_
     assert response.status_code == 503
 
 
-def request_ebook(client, smtp, deliver) -> str:
+def ebook_download_path(client, smtp, deliver) -> str:
     """Ask for the ebook and return the download link's path from the mail."""
-    submit_form(client, "/ebook", {"first_name": "Ana", "email": "ana@example.com"}, action="/ebook")
+    request_ebook(client, consent=False)
     deliver()
     [link] = [url for url in links_in(smtp.messages[-1]) if "/ebook/download/" in url]
     return link.removeprefix(client.application.config["PUBLIC_BASE_URL"])
 
 
 def test_expired_link_gets_410_with_the_email_prefilled_and_a_way_to_a_new_link(app, client, smtp, deliver):
-    link = request_ebook(client, smtp, deliver)
+    link = ebook_download_path(client, smtp, deliver)
     later = utcnow() + app.config["EBOOK_LINK_MAX_AGE"] + timedelta(hours=1)
     with time_machine.travel(later, tick=False):
         with client.get(link) as response:
@@ -127,7 +127,7 @@ def test_expired_link_gets_410_with_the_email_prefilled_and_a_way_to_a_new_link(
 
 
 def test_a_new_link_is_not_queued_twice_within_the_hour(app, client, smtp, deliver):
-    link = request_ebook(client, smtp, deliver)
+    link = ebook_download_path(client, smtp, deliver)
     with client.get(link) as download:
         assert download.status_code == 200
     page = client.get("/ebook/download/forged").get_data(as_text=True)

@@ -32,9 +32,8 @@ def post_on_staff_page(client, path: str, data: dict | None = None):
 
 
 @pytest.fixture
-def admin(app, client):
-    make_staff(app)
-    sign_in(client)
+def admin(app, client, auth):
+    auth.sign_in()
     return client
 
 
@@ -133,6 +132,7 @@ def test_nobody_demotes_or_switches_off_themselves_so_an_admin_always_remains(ap
     assert admin.get("/admin/staff").status_code == 200
 
 
+@pytest.mark.slow
 def test_an_admin_sets_a_new_password_for_someone_who_forgot_theirs(app, admin):
     make_staff(app, "mia@clinic.example", "marketing")
     mia = account_id(app, "mia@clinic.example")

@@ -34,9 +34,8 @@ def test_sign_in_goes_where_the_user_was_going(app, client):
     assert client.get("/admin/leads").status_code == 200
 
 
-def test_a_signed_in_user_skips_the_form(app, client):
-    make_staff(app, "m@clinic.example", "marketing")
-    sign_in(client, "m@clinic.example")
+def test_a_signed_in_user_skips_the_form(app, client, auth):
+    auth.sign_in(role="marketing")
     response = client.get("/admin/login?next=/admin/leads")
     assert response.status_code == 302 and response.location == "/admin/leads"
     nav = client.get("/admin/").get_data(as_text=True)
@@ -83,9 +82,8 @@ def test_an_email_no_account_could_have_is_a_field_message(app, client, email):
     assert client.get("/admin/").status_code == 302
 
 
-def test_sign_out_needs_the_form_and_ends_the_session(app, client):
-    make_staff(app)
-    sign_in(client)
+def test_sign_out_needs_the_form_and_ends_the_session(app, client, auth):
+    auth.sign_in()
     dashboard = client.get("/admin/").get_data(as_text=True)
     assert "Sign out" in dashboard
 
@@ -98,9 +96,8 @@ def test_sign_out_needs_the_form_and_ends_the_session(app, client):
     assert client.get("/admin/").status_code == 302
 
 
-def test_a_saved_cookie_opens_nothing_after_signing_out(app, client):
-    make_staff(app)
-    sign_in(client)
+def test_a_saved_cookie_opens_nothing_after_signing_out(app, client, auth):
+    auth.sign_in()
     other_device = app.test_client()
     sign_in(other_device)
     cookie = saved_session_cookie(client)
@@ -142,6 +139,7 @@ def test_sign_in_checks_one_password_hash_whoever_the_address_is(app, client, mo
     assert checked == [real_method]
 
 
+@pytest.mark.slow
 def test_sign_in_attempts_are_limited_per_ip(make_app):
     app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="10/minute")
     make_staff(app)
@@ -157,6 +155,7 @@ def test_sign_in_attempts_are_limited_per_ip(make_app):
     assert sign_in(elsewhere).status_code == 303
 
 
+@pytest.mark.slow
 def test_guessing_the_current_password_is_limited_like_signing_in(make_app):
     app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3/minute")
     make_staff(app)
@@ -183,9 +182,9 @@ def test_session_cookie_is_secure_when_configured(make_app):
 PASSWORD_FORM = "/admin/account/password"
 
 
-def test_anyone_signed_in_changes_their_own_password(app, client):
-    make_staff(app, "mia@clinic.example", "marketing")
-    sign_in(client, "mia@clinic.example")
+@pytest.mark.slow
+def test_anyone_signed_in_changes_their_own_password(app, client, auth):
+    auth.sign_in(role="marketing", email="mia@clinic.example")
     elsewhere = app.test_client()  # the same person signed in on another device
     sign_in(elsewhere, "mia@clinic.example")
     page = client.get("/admin/").get_data(as_text=True)

@@ -2,7 +2,6 @@
 
 import re
 from datetime import timedelta
-from functools import partial
 
 import pytest
 from sqlalchemy import select
@@ -12,14 +11,10 @@ from leadgen.followups.service import start_sequence
 from leadgen.leads.models import Activity, Lead
 from leadgen.tokens import sign
 
-from .test_followups import MONDAY_10AM_CST, at, build_clinic, deliver_at, followup_rows, request_ebook
+from .helpers import path_of, request_ebook
+from .test_followups import MONDAY_10AM_CST, at, deliver_at, followup_rows
 
 ONE_CLICK = "List-Unsubscribe=One-Click"
-
-
-@pytest.fixture
-def clinic(make_app):
-    return partial(build_clinic, make_app)
 
 
 @pytest.fixture
@@ -27,7 +22,7 @@ def first_call(clinic, smtp):
     """An app whose lead asked for the ebook and got the "call our office" mail (step 2 still queued)."""
     app = clinic()
     with at(MONDAY_10AM_CST):
-        request_ebook(app)
+        request_ebook(app.test_client())
     deliver_at(app, MONDAY_10AM_CST + timedelta(days=2))
     assert len(smtp.messages) == 2
     return app, smtp.messages[-1]
@@ -48,10 +43,6 @@ def lead_state(app) -> tuple:
 def unsubscribe_activity(app) -> dict:
     with app.app_context():
         return db.session.scalars(select(Activity).where(Activity.kind == "unsubscribed")).one().detail
-
-
-def path_of(url: str) -> str:
-    return url.removeprefix("http://leadgen.test")
 
 
 def test_one_click_through_the_exact_header_url_without_csrf(first_call, smtp):

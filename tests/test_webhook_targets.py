@@ -16,8 +16,8 @@ from leadgen.outbox.worker import run_worker
 from leadgen.webhooks.models import Webhook
 from leadgen.webhooks.service import create_webhook, emit_event
 
-from .helpers import submit_form
-from .test_webhooks import Receiver, signed_in, webhook_messages
+from .helpers import StaffAuth, submit_form
+from .test_webhooks import Receiver, webhook_messages
 
 ALL_EVENTS = ["lead.created"]
 
@@ -79,8 +79,8 @@ def deliver_with(app) -> None:
         ("http://[2002:7f00:1::]/", "2002:7f00:1:: is a loopback address"),
     ],
 )
-def test_the_servers_own_network_is_refused_beside_the_address_field(app, client, url, reason):
-    signed_in(app, client)
+def test_the_servers_own_network_is_refused_beside_the_address_field(app, client, url, reason, auth):
+    auth.sign_in()
     response = add_webhook_on_the_page(client, url)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -90,16 +90,16 @@ def test_the_servers_own_network_is_refused_beside_the_address_field(app, client
 
 
 @pytest.mark.parametrize("url", ["https://crm.example:99999/hooks", "https://crm.example:0/hooks"])
-def test_a_port_no_connection_can_use_is_a_field_message(app, client, url):
-    signed_in(app, client)
+def test_a_port_no_connection_can_use_is_a_field_message(app, client, url, auth):
+    auth.sign_in()
     response = add_webhook_on_the_page(client, url)
     assert response.status_code == 422
     assert "Enter a port between 1 and 65535 (or none)." in response.get_data(as_text=True)
     assert webhook_count(app) == 0
 
 
-def test_an_address_on_the_internet_is_accepted_even_before_its_name_resolves(app, client):
-    signed_in(app, client)
+def test_an_address_on_the_internet_is_accepted_even_before_its_name_resolves(app, client, auth):
+    auth.sign_in()
     assert add_webhook_on_the_page(client, "https://[2606:4700::1111]/hooks").status_code == 303
     assert add_webhook_on_the_page(client, "https://crm.example/hooks/leads").status_code == 303  # no DNS yet
     assert webhook_count(app) == 2
@@ -108,7 +108,7 @@ def test_an_address_on_the_internet_is_accepted_even_before_its_name_resolves(ap
 def test_with_webhook_allow_private_a_crm_on_the_local_network_gets_the_post(make_app, receiver):
     app = make_app(WEBHOOK_ALLOW_PRIVATE=True)
     client = app.test_client()
-    signed_in(app, client)
+    StaffAuth(app, client).sign_in()
     local = receiver.url.replace("127.0.0.1", "localhost")
     assert add_webhook_on_the_page(client, local).status_code == 303
     a_lead_is_created(app)
@@ -194,7 +194,7 @@ def test_staff_see_the_status_and_a_short_reason_never_the_answers_body(make_app
     a_lead_is_created(app)
     deliver_with(app)
     client = app.test_client()
-    signed_in(app, client, "marketing@clinic.example", "marketing")
+    StaffAuth(app, client).sign_in(role="marketing")
     dashboard = client.get("/admin/").get_data(as_text=True)
     assert f"HTTP 410 from {receiver.url}: Gone" in dashboard
     assert "hunter2" not in dashboard and "crm is down" not in dashboard

@@ -25,7 +25,7 @@ from leadgen.outbox.models import OutboxMessage
 from leadgen.webhooks.models import Webhook
 from leadgen.webhooks.service import create_webhook, emit_event
 
-from .helpers import csrf_token_from, make_staff, sign_in, submit_form
+from .helpers import csrf_token_from, request_ebook, submit_form
 
 
 class Receiver:
@@ -87,26 +87,15 @@ def receiver():
         yield running
 
 
-def signed_in(app, client, email="admin@clinic.example", role="admin"):
-    """A staff account of that role, signed in through the real form."""
-    make_staff(app, email, role)
-    assert sign_in(client, email).status_code == 303
-
-
 def webhook_messages() -> list[OutboxMessage]:
     return list(
         db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "webhook").order_by(OutboxMessage.id))
     )
 
 
-def request_ebook(client, email="ana@example.com"):
-    response = submit_form(client, "/ebook", {"first_name": "Ana", "email": email, "consent": "y"}, action="/ebook")
-    assert response.status_code == 303
-
-
-def test_admin_adds_and_disables_a_webhook(app, client):
+def test_admin_adds_and_disables_a_webhook(app, client, auth):
     with app.app_context():
-        signed_in(app, client)
+        auth.sign_in()
     page = client.get("/admin/webhooks").get_data(as_text=True)
     assert "No webhooks yet" in page
     invalid = submit_form(client, "/admin/webhooks", {"url": "crm.example/hooks", "events": []})
@@ -131,10 +120,10 @@ def test_admin_adds_and_disables_a_webhook(app, client):
         assert db.session.get(Webhook, webhook.id).active is False
 
 
-def test_only_admins_manage_webhooks(app, client):
+def test_only_admins_manage_webhooks(app, client, auth):
     assert client.get("/admin/webhooks").status_code == 302
     with app.app_context():
-        signed_in(app, client, "marketing@clinic.example", "marketing")
+        auth.sign_in(role="marketing")
     assert client.get("/admin/webhooks").status_code == 403
 
 
@@ -190,7 +179,7 @@ def test_delivery_is_signed_and_retried_after_a_500(app, client, deliver, receiv
     assert receiver.calls[-1][0]["X-Leadgen-Event"] == "lead.confirmed"
 
 
-def test_a_webhook_that_keeps_failing_is_marked_failed_and_shown(app, client, deliver, receiver):
+def test_a_webhook_that_keeps_failing_is_marked_failed_and_shown(app, client, deliver, receiver, auth):
     with app.app_context():
         create_webhook(receiver.url, ["lead.created"])
         delays = app.config["OUTBOX_RETRY_DELAYS"]
@@ -206,7 +195,7 @@ def test_a_webhook_that_keeps_failing_is_marked_failed_and_shown(app, client, de
     with app.app_context():
         [message] = webhook_messages()
         assert message.status == "failed" and "HTTP 500" in message.last_error
-    signed_in(app, client)
+    auth.sign_in()
     assert "1 failed" in client.get("/admin/webhooks").get_data(as_text=True)
     assert receiver.url in client.get("/admin/").get_data(as_text=True)
 

@@ -10,13 +10,11 @@ from sqlalchemy import select
 
 from leadgen.extensions import db
 from leadgen.outbox.models import OutboxMessage
-from leadgen.staff.service import create_staff_user
 from leadgen.webinars.models import Webinar
 
-from .helpers import csrf_token_from, submit_form
-from .test_webinars import JOIN_URL, count, make_webinar, outbox, register, webinar
+from .helpers import count, submit_form
+from .test_webinars import JOIN_URL, make_webinar, outbox, register, webinar
 
-PASSWORD = "a long enough password"
 FORM = {
     "title": "Food as medicine",
     "description": "What to eat, what to avoid.",
@@ -27,16 +25,6 @@ FORM = {
     "capacity": "25",
     "join_url": JOIN_URL,
 }
-
-
-def sign_in(app, client, role="marketing"):
-    with app.app_context():
-        create_staff_user(f"{role}@clinic.example", PASSWORD, role)
-    token = csrf_token_from(client.get("/ebook").get_data(as_text=True))
-    response = client.post(
-        "/admin/login", data={"email": f"{role}@clinic.example", "password": PASSWORD, "csrf_token": token}
-    )
-    assert response.status_code == 303
 
 
 @pytest.mark.parametrize(
@@ -65,14 +53,14 @@ def make_slug(app) -> str:
         return db.session.scalars(select(Webinar.slug)).first()
 
 
-def test_empty_list_invites_to_schedule(app, client):
-    sign_in(app, client)
+def test_empty_list_invites_to_schedule(app, client, auth):
+    auth.sign_in(role="marketing")
     page = client.get("/admin/webinars").get_data(as_text=True)
     assert "No webinars yet" in page and "/admin/webinars/new" in page
 
 
-def test_staff_schedule_a_webinar_in_the_clinic_timezone(app, client):
-    sign_in(app, client)
+def test_staff_schedule_a_webinar_in_the_clinic_timezone(app, client, auth):
+    auth.sign_in(role="marketing")
     response = submit_form(client, "/admin/webinars/new", FORM)
     assert response.status_code == 303
     created = webinar(app, "food-as-medicine-2030-06-10")
@@ -83,8 +71,8 @@ def test_staff_schedule_a_webinar_in_the_clinic_timezone(app, client):
     assert "0 / 25" in listing
 
 
-def test_form_errors_are_422_beside_the_fields(app, client):
-    sign_in(app, client)
+def test_form_errors_are_422_beside_the_fields(app, client, auth):
+    auth.sign_in(role="marketing")
     bad = {**FORM, "starts_at": "2020-01-01T10:00", "capacity": "none", "timezone": "Mars/Olympus", "title": ""}
     response = submit_form(client, "/admin/webinars/new", bad)
     assert response.status_code == 422
@@ -94,16 +82,16 @@ def test_form_errors_are_422_beside_the_fields(app, client):
     assert count(app, Webinar) == 0
 
 
-def test_form_without_csrf_is_refused(app, client):
-    sign_in(app, client)
+def test_form_without_csrf_is_refused(app, client, auth):
+    auth.sign_in(role="marketing")
     assert client.post("/admin/webinars/new", data=FORM).status_code == 400
     assert count(app, Webinar) == 0
 
 
-def test_editing_the_time_moves_the_reminders(app, client):
+def test_editing_the_time_moves_the_reminders(app, client, auth):
     slug = make_webinar(app, starts_in=timedelta(days=5))
     register(client, slug)
-    sign_in(app, client)
+    auth.sign_in(role="marketing")
     scheduled = webinar(app, slug)
     edit_url = f"/admin/webinars/{scheduled.id}/edit"
     page = client.get(edit_url).get_data(as_text=True)
@@ -116,11 +104,11 @@ def test_editing_the_time_moves_the_reminders(app, client):
     assert due == [moved.starts_at - timedelta(hours=24), moved.starts_at - timedelta(hours=1)]
 
 
-def test_saving_unchanged_keeps_the_time_and_capacity_cannot_drop_below_registrations(app, client):
+def test_saving_unchanged_keeps_the_time_and_capacity_cannot_drop_below_registrations(app, client, auth):
     slug = make_webinar(app, starts_in=timedelta(days=5), capacity=3)
     register(client, slug, email="a@example.com")
     register(client, slug, email="b@example.com")
-    sign_in(app, client)
+    auth.sign_in(role="marketing")
     before = webinar(app, slug)
     edit_url = f"/admin/webinars/{before.id}/edit"
     local_start = before.starts_at.astimezone(ZoneInfo("America/Chicago")).strftime("%Y-%m-%dT%H:%M")
@@ -135,10 +123,10 @@ def test_saving_unchanged_keeps_the_time_and_capacity_cannot_drop_below_registra
     assert webinar(app, slug).capacity == 3
 
 
-def test_cancel_from_the_console_tells_registrants(app, client):
+def test_cancel_from_the_console_tells_registrants(app, client, auth):
     slug = make_webinar(app)
     register(client, slug)
-    sign_in(app, client)
+    auth.sign_in(role="marketing")
     detail_url = f"/admin/webinars/{webinar(app, slug).id}"
     page = client.get(detail_url).get_data(as_text=True)
     assert "Cancel the webinar and tell 1 registrant" in page
@@ -151,11 +139,11 @@ def test_cancel_from_the_console_tells_registrants(app, client):
     assert "webinar_cancelled" in templates and "webinar_reminder" not in templates
 
 
-def test_registrations_page_and_csv_export(app, client):
+def test_registrations_page_and_csv_export(app, client, auth):
     slug = make_webinar(app)
     register(client, slug, email="ana@example.com", first_name="Ána", consent="y")
     register(client, slug, email="eve@example.com", first_name="=HYPERLINK(1)")
-    sign_in(app, client)
+    auth.sign_in(role="marketing")
     detail_url = f"/admin/webinars/{webinar(app, slug).id}"
     page = client.get(detail_url).get_data(as_text=True)
     assert "ana@example.com" in page and "eve@example.com" in page
@@ -170,6 +158,6 @@ def test_registrations_page_and_csv_export(app, client):
     assert rows[1]["first_name"] == "'=HYPERLINK(1)"  # never a live formula
 
 
-def test_unknown_webinar_is_404_for_staff(app, client):
-    sign_in(app, client)
+def test_unknown_webinar_is_404_for_staff(app, client, auth):
+    auth.sign_in(role="marketing")
     assert client.get("/admin/webinars/999").status_code == 404

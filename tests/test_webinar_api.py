@@ -8,11 +8,12 @@ from sqlalchemy import select
 from leadgen.database import utcnow
 from leadgen.extensions import db
 from leadgen.outbox.models import OutboxMessage
-from leadgen.staff.service import create_staff_user, issue_token, revoke_tokens
+from leadgen.staff.service import revoke_tokens
 from leadgen.webinars.models import Registration, Webinar
 from leadgen.webinars.service import cancel_webinar
 
-from .test_webinars import JOIN_URL, count, make_webinar, webinar
+from .helpers import count, staff_token
+from .test_webinars import JOIN_URL, make_webinar, webinar
 
 NEW_WEBINAR = {
     "title": "Thyroid, explained",
@@ -23,16 +24,6 @@ NEW_WEBINAR = {
     "capacity": 100,
     "join_url": JOIN_URL,
 }
-
-
-def token_for(app, role: str = "marketing") -> str:
-    with app.app_context():
-        user = create_staff_user(f"{role}@clinic.example", "a long enough password", role)
-        return issue_token(user, label="test")
-
-
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_list_gives_upcoming_webinars_with_utc_times_and_seats_left(app, client):
@@ -94,14 +85,14 @@ def test_registration_404_409_410_and_422(app, client):
 
 
 def test_staff_creates_a_webinar_with_a_token(app, client):
-    response = client.post("/api/v1/webinars", json=NEW_WEBINAR, headers=bearer(token_for(app)))
+    response = client.post("/api/v1/webinars", json=NEW_WEBINAR, headers=staff_token(app, role="marketing"))
     assert response.status_code == 201
     slug = response.get_json()["slug"]
     assert slug == "thyroid-explained-2030-03-05"
     created = webinar(app, slug)
     assert created.starts_at.isoformat() == "2030-03-06T00:00:00+00:00"  # stored in UTC
     assert (created.capacity, created.duration_minutes, created.presenter) == (100, 45, "Dr Sam Okafor")
-    again = client.post("/api/v1/webinars", json=NEW_WEBINAR, headers=bearer(token_for(app, "admin")))
+    again = client.post("/api/v1/webinars", json=NEW_WEBINAR, headers=staff_token(app))
     assert again.status_code == 201 and again.get_json()["slug"] == "thyroid-explained-2030-03-05-2"
     assert client.get(f"/webinars/{slug}").status_code == 200
 
@@ -118,12 +109,12 @@ def test_staff_endpoint_refuses_without_a_valid_token(app, client, headers):
 
 
 def test_revoked_token_is_refused(app, client):
-    token = token_for(app)
+    headers = staff_token(app, role="marketing")
     with app.app_context():
         from leadgen.staff.service import find_staff_user
 
         revoke_tokens(find_staff_user("marketing@clinic.example"))
-    assert client.post("/api/v1/webinars", json=NEW_WEBINAR, headers=bearer(token)).status_code == 401
+    assert client.post("/api/v1/webinars", json=NEW_WEBINAR, headers=headers).status_code == 401
 
 
 @pytest.mark.parametrize(
@@ -140,7 +131,9 @@ def test_revoked_token_is_refused(app, client):
     ids=["naive time", "not a time", "past", "no seats", "too short", "bad link", "no title"],
 )
 def test_invalid_webinar_is_422_with_the_field_named(app, client, change, field, message):
-    response = client.post("/api/v1/webinars", json={**NEW_WEBINAR, **change}, headers=bearer(token_for(app)))
+    response = client.post(
+        "/api/v1/webinars", json={**NEW_WEBINAR, **change}, headers=staff_token(app, role="marketing")
+    )
     assert response.status_code == 422
     assert message in " ".join(response.get_json()["errors"][field])
     assert count(app, Webinar) == 0

@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from leadgen.staff.service import create_staff_user
-
 from .conftest import has_no_horizontal_scroll, screenshot
-from .test_webinars import count, make_webinar, webinar
+from .drills.browser import sign_in
+from .helpers import count, make_staff
+from .test_webinars import make_webinar, webinar
 
 pytestmark = pytest.mark.browser
 
@@ -80,12 +80,7 @@ def test_full_webinar_says_so_without_a_form(app, live_server, phone_page):
 
 
 def test_staff_schedule_a_webinar_in_the_console(app, live_server, page):
-    with app.app_context():
-        create_staff_user("marketing@clinic.example", "a long enough password", "marketing")
-    page.goto(f"{live_server}/admin/webinars")
-    page.get_by_label("Email").fill("marketing@clinic.example")
-    page.get_by_label("Password").fill("a long enough password")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, make_staff(app, role="marketing"), going_to="/admin/webinars")
     page.get_by_role("link", name="Schedule a webinar").click()
     page.get_by_label("Title").fill("Food as medicine")
     page.get_by_label("Start date and time").fill("2030-06-10T18:00")

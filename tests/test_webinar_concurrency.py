@@ -8,7 +8,8 @@ import pytest
 
 from leadgen import create_app
 
-from .test_webinars import count, make_webinar, webinar
+from .helpers import count
+from .test_webinars import make_webinar, webinar
 
 pytestmark = pytest.mark.slow
 

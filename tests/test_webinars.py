@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import icalendar
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from leadgen.database import utcnow
 from leadgen.extensions import db
@@ -14,7 +14,7 @@ from leadgen.outbox.models import OutboxMessage
 from leadgen.webinars.models import Registration, Webinar
 from leadgen.webinars.service import cancel_webinar, create_webinar
 
-from .helpers import csrf_token_from, html_part, links_in, submit_form, text_part
+from .helpers import count, csrf_token_from, html_part, links_in, submit_form, text_part
 
 JOIN_URL = "https://meet.example/lakeside-gut-health"
 
@@ -68,11 +68,6 @@ def outbox(app, **filters) -> list[OutboxMessage]:
         rows = list(db.session.scalars(query))
         db.session.expunge_all()
         return rows
-
-
-def count(app, model, *conditions) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
 
 
 def parse_single_event(data: bytes):

@@ -4,13 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from leadgen.extensions import db
-from leadgen.staff.service import create_staff_user
+from ..helpers import STAFF_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING_IMPACTS = ("serious", "critical")
-STAFF_PASSWORD = "correct horse battery staple"
 
 UNLABELLED_FIELDS = """() => [...document.querySelectorAll('input, select, textarea')]
   .filter(el => !['hidden', 'submit', 'button', 'reset', 'image'].includes(el.type))
@@ -73,17 +71,14 @@ def unannounced_errors(page, field_errors: bool = True) -> list[str]:
     return page.evaluate(UNANNOUNCED_ERRORS, field_errors)
 
 
-def make_staff_user(app, email: str = "staff@clinic.example", role: str = "admin") -> str:
-    """Create a staff account (once per test) and return its email."""
-    with app.app_context():
-        create_staff_user(email, STAFF_PASSWORD, role)
-        db.session.remove()
-    return email
-
-
-def sign_in(page, live_server: str, email: str, password: str = STAFF_PASSWORD) -> None:
-    """Sign in through /admin/login as a person would."""
-    page.goto(f"{live_server}/admin/login")
+def sign_in(page, live_server: str, email: str, password: str = STAFF_PASSWORD, going_to: str = "") -> None:
+    """Sign in through the console's form as a person would: at /admin/login, or, `going_to` a
+    console page, on the form that page sends a signed-out person to, which brings them back."""
+    if going_to:
+        page.goto(f"{live_server}{going_to}")
+        page.wait_for_url("**/admin/login?next=*")
+    else:
+        page.goto(f"{live_server}/admin/login")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
