@@ -106,9 +106,8 @@ def test_every_console_blueprint_has_the_sign_in_guard(app):
         assert require_staff in app.before_request_funcs.get(name, []), name
 
 
-def test_marketing_gets_the_403_page_on_every_admin_only_console_path(app, client, ids):
-    make_staff(app, "marketing@clinic.example", "marketing")
-    sign_in(client, "marketing@clinic.example")
+def test_marketing_gets_the_403_page_on_every_admin_only_console_path(app, client, auth, ids):
+    auth.sign_in(role="marketing")
     token = csrf_token_from(client.get("/admin/").get_data(as_text=True))
     routes = admin_routes(app, ids, with_endpoints=True)
     assert {endpoint for _method, _path, endpoint in routes} >= ADMIN_ONLY_ENDPOINTS
