@@ -4,10 +4,14 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
+from leadgen.admin.dashboard import status_totals
 from leadgen.blog.models import Comment, Post
 from leadgen.extensions import db
+from leadgen.leads.erasure import erase_lead
+from leadgen.leads.models import Lead, LeadStatusCount
+from leadgen.leads.status import mark_lead
 from leadgen.outbox.models import OutboxMessage
 from leadgen.outbox.service import enqueue
 
@@ -114,3 +118,33 @@ def test_pending_comments_tile(app, client):
     signed_in(app, client)
     page = client.get("/admin/").get_data(as_text=True)
     assert re.search(r'tile-number">1</p>\s*<p><a href="/admin/comments">comment waiting for moderation', page)
+
+
+def test_status_totals_stay_equal_to_a_count_of_the_leads(app):
+    """lead_status_counts (kept by triggers) against counting the leads, through every kind of change."""
+    ids = [add_lead(app, f"lead{number}@example.com") for number in range(5)]
+    add_lead(app, "captured-booked@example.com", status="booked")
+
+    def both() -> tuple[dict, dict]:
+        counted = db.session.execute(
+            select(Lead.status, func.count()).where(Lead.status != "new").group_by(Lead.status)
+        )
+        kept = db.session.execute(
+            select(LeadStatusCount.status, LeadStatusCount.count).where(LeadStatusCount.count > 0)
+        )
+        return dict(counted.all()), dict(kept.all())
+
+    with app.app_context():
+        mark_lead(ids[0], "booked", "m@clinic.example")
+        mark_lead(ids[1], "booked", "m@clinic.example")
+        mark_lead(ids[2], "contacted", "m@clinic.example")
+        counted, kept = both()
+        assert counted == kept == {"booked": 3, "contacted": 1}
+        mark_lead(ids[1], "contacted", "m@clinic.example")  # booked -> contacted
+        assert both()[1] == {"booked": 2, "contacted": 2}
+        erase_lead(ids[0], erased_by="admin@clinic.example")
+        db.session.execute(delete(Lead).where(Lead.id.in_(ids[1:3])))  # a purge's bulk delete
+        db.session.commit()
+        counted, kept = both()
+        assert counted == kept == {"booked": 1}
+        assert status_totals() == {"contacted": 0, "booked": 1}

@@ -18,7 +18,14 @@ class OutboxMessage(db.Model):
     """A message waiting for, undergoing or done with delivery."""
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_status_due_at", "status", "due_at"), NEVER_REUSE_IDS)
+    __table_args__ = (
+        Index("ix_outbox_status_due_at", "status", "due_at"),
+        # "Sent today" on the dashboard and the purge of old sent mail read a range of this.
+        Index("ix_outbox_sent_at", "sent_at"),
+        # The webhooks page counts its calls: a range of the few webhook rows, not every email.
+        Index("ix_outbox_kind_status", "kind", "status"),
+        NEVER_REUSE_IDS,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # "email" goes over SMTP; other kinds (webhooks) have their own deliverer.
@@ -43,3 +50,15 @@ class OutboxMessage(db.Model):
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.template} to={self.recipient!r} {self.status}>"
+
+
+class PurgedDedupeKey(db.Model):
+    """The dedupe key of a delivered message that `outbox purge` deleted.
+
+    Enqueueing refuses these keys as it refuses those still in the outbox, so a follow-up
+    step or a notification sent long ago is never queued again once its message is gone.
+    """
+
+    __tablename__ = "outbox_purged_keys"
+
+    dedupe_key: Mapped[str] = mapped_column(String(200), primary_key=True)
