@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..database import NEVER_REUSE_IDS, UTCDateTime, utcnow
@@ -12,6 +12,8 @@ from ..extensions import db
 STATUSES = ("queued", "sending", "sent", "failed", "cancelled")
 # Transactional mail is what a person asked for; marketing mail needs consent.
 CATEGORIES = ("transactional", "marketing")
+# The rows a worker may claim: the condition of the partial index ix_outbox_claimable, as SQL.
+CLAIMABLE = "status IN ('queued', 'sending')"
 
 
 class OutboxMessage(db.Model):
@@ -20,6 +22,8 @@ class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (
         Index("ix_outbox_status_due_at", "status", "due_at"),
+        # The claim walks this in due order: only the few rows still to send, however much was sent.
+        Index("ix_outbox_claimable", "due_at", "id", sqlite_where=text(CLAIMABLE), postgresql_where=text(CLAIMABLE)),
         # "Sent today" on the dashboard and the purge of old sent mail read a range of this.
         Index("ix_outbox_sent_at", "sent_at"),
         # The webhooks page counts its calls: a range of the few webhook rows, not every email.

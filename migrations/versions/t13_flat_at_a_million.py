@@ -5,7 +5,8 @@
   (first_name, email) for its prefix search.
 - lead_status_counts: how many leads are contacted or booked, kept by triggers on leads
   (leadgen.leads.models), filled here from the leads as they are.
-- ix_outbox_sent_at (sent today, the purge) and ix_outbox_kind_status (webhook call counts).
+- ix_outbox_sent_at (sent today, the purge), ix_outbox_kind_status (webhook call counts) and
+  ix_outbox_claimable, a partial index of the rows still to send, in due order (the claim).
 - outbox_purged_keys: the dedupe keys of delivered mail `outbox purge` deleted.
 
 Revision ID: t13_flat_at_a_million
@@ -39,6 +40,14 @@ def upgrade():
     )
     op.create_index("ix_outbox_sent_at", "outbox_messages", ["sent_at"])
     op.create_index("ix_outbox_kind_status", "outbox_messages", ["kind", "status"])
+    claimable = sa.text("status IN ('queued', 'sending')")
+    op.create_index(
+        "ix_outbox_claimable",
+        "outbox_messages",
+        ["due_at", "id"],
+        sqlite_where=claimable,
+        postgresql_where=claimable,
+    )
     op.create_table(
         "lead_status_counts",
         sa.Column("status", sa.String(length=20), nullable=False),
@@ -68,6 +77,7 @@ def downgrade():
         op.execute("DROP FUNCTION IF EXISTS lead_status_counts_change()")
     op.drop_table("outbox_purged_keys")
     op.drop_table("lead_status_counts")
+    op.drop_index("ix_outbox_claimable", table_name="outbox_messages")
     op.drop_index("ix_outbox_kind_status", table_name="outbox_messages")
     op.drop_index("ix_outbox_sent_at", table_name="outbox_messages")
     op.drop_index("ix_leads_name_email_search", table_name="leads")
