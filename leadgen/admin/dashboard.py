@@ -1,19 +1,24 @@
 """The numbers on the dashboard: leads by day and source, this week against last, booked, outbox."""
 
+import bisect
+import itertools
+from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import ARRAY, case, func, literal, select
+from sqlalchemy import and_, case, func, or_, select
 
-from ..database import is_postgresql, utcnow
+from ..database import utcnow
 from ..extensions import db
-from ..leads.models import SOURCES, Lead, LeadStatusCount
+from ..leads.counts import LeadHourlyCount, LeadStatusCount
+from ..leads.models import SOURCES, Lead
 from ..leads.status import STAFF_STATUSES
 from ..outbox.models import OutboxMessage
 
 CHART_DAYS = 30
+HOUR = timedelta(hours=1)
 FAILED_SHOWN = 20
 
 
@@ -39,24 +44,53 @@ def midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=clinic_zone())
 
 
+def whole_hours(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """The whole UTC hours inside [start, end), as (start of the first, end of the last)."""
+    first = start.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    if first < start:
+        first += HOUR
+    return first, end.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
 def counts_between(boundaries: list[datetime]) -> dict[tuple[int, str], int]:
     """Leads per (period, source), where period i runs from boundaries[i] to boundaries[i + 1].
 
-    One query whatever the number of periods, over the created_at range of the (created_at,
-    id) index. PostgreSQL's width_bucket finds each row's period by a binary search; SQLite
-    has no such function, so a CASE names it there.
+    The whole UTC hours of each period are added up from lead_hourly_counts (one row per hour
+    and source, however many leads came); the parts of an hour at either end (midnight at :30
+    in some zones, "now" in the weekly totals) are counted from the leads themselves, a few
+    minutes' worth each. So the cost follows the number of hours shown, not of leads.
     """
-    if is_postgresql():
-        thresholds = literal(boundaries, ARRAY(Lead.created_at.type))
-        period = func.width_bucket(Lead.created_at, thresholds) - 1
-    else:
-        period = case(*[(Lead.created_at < end, index) for index, end in enumerate(boundaries[1:])])
-    query = (
-        select(period.label("period"), Lead.source, func.count())
-        .where(Lead.created_at >= boundaries[0], Lead.created_at < boundaries[-1])
-        .group_by("period", Lead.source)
-    )
-    return {(index, source): count for index, source, count in db.session.execute(query)}
+    counts: Counter = Counter()
+    spans, pieces = [], []  # (first whole hour, end, period); (period, start, end) of the rest
+    for period, (start, end) in enumerate(itertools.pairwise(boundaries)):
+        first, last = whole_hours(start, end)
+        if first >= last:
+            pieces.append((period, start, end))
+            continue
+        spans.append((first, last, period))
+        pieces += [(period, start, first), (period, last, end)]
+    if spans:
+        starts = [first for first, _last, _period in spans]
+        hourly = select(LeadHourlyCount.hour, LeadHourlyCount.source, LeadHourlyCount.count).where(
+            LeadHourlyCount.hour >= spans[0][0], LeadHourlyCount.hour < spans[-1][1]
+        )
+        for hour, source, count in db.session.execute(hourly):
+            _first, last, period = spans[bisect.bisect_right(starts, hour) - 1]
+            if hour < last:  # not an hour split between two periods: its pieces are counted below
+                counts[period, source] += count
+    ranges = [
+        (period, and_(Lead.created_at >= start, Lead.created_at < end)) for period, start, end in pieces if start < end
+    ]
+    if ranges:
+        period_of = case(*[(condition, period) for period, condition in ranges])
+        query = (
+            select(period_of.label("period"), Lead.source, func.count())
+            .where(or_(*[condition for _period, condition in ranges]))
+            .group_by("period", Lead.source)
+        )
+        for period, source, count in db.session.execute(query):
+            counts[period, source] += count
+    return dict(counts)
 
 
 def leads_per_day(days: int = CHART_DAYS) -> DailyLeads:

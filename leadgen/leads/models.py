@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import DDL, JSON, ForeignKey, Index, String, Text, event
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import NEVER_REUSE_IDS, UTCDateTime, utcnow
@@ -126,79 +126,3 @@ class ExportLog(db.Model):
 
     def __repr__(self) -> str:
         return f"<ExportLog {self.id} {self.actor} {self.format} rows={self.rows}>"
-
-
-class LeadStatusCount(db.Model):
-    """How many leads staff marked with each status (contacted, booked): the dashboard's totals.
-
-    Kept by triggers on `leads` (below), so every way a lead is created, marked, merged,
-    erased or purged keeps it right, and the dashboard reads two rows instead of counting
-    a million. Leads still "new" are not counted: every capture would queue on one row.
-    """
-
-    __tablename__ = "lead_status_counts"
-
-    status: Mapped[str] = mapped_column(String(20), primary_key=True)
-    count: Mapped[int] = mapped_column(default=0)
-
-
-# PostgreSQL: one statement-level trigger per event, so a bulk insert or purge adds or
-# subtracts its counts once (transition tables), not once per row.
-POSTGRESQL_STATUS_COUNT_TRIGGERS = (
-    """
-    CREATE OR REPLACE FUNCTION lead_status_counts_change() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        IF TG_OP <> 'INSERT' THEN
-            UPDATE lead_status_counts AS counts SET count = counts.count - gone.n
-            FROM (SELECT status, count(*) AS n FROM old_rows WHERE status <> 'new' GROUP BY status) AS gone
-            WHERE counts.status = gone.status;
-        END IF;
-        IF TG_OP <> 'DELETE' THEN
-            INSERT INTO lead_status_counts (status, count)
-            SELECT status, count(*) FROM new_rows WHERE status <> 'new' GROUP BY status
-            ON CONFLICT (status) DO UPDATE SET count = lead_status_counts.count + EXCLUDED.count;
-        END IF;
-        RETURN NULL;
-    END $$
-    """,
-    "DROP TRIGGER IF EXISTS leads_status_counts_insert ON leads",
-    "CREATE TRIGGER leads_status_counts_insert AFTER INSERT ON leads REFERENCING NEW TABLE AS new_rows"
-    " FOR EACH STATEMENT EXECUTE FUNCTION lead_status_counts_change()",
-    "DROP TRIGGER IF EXISTS leads_status_counts_update ON leads",
-    "CREATE TRIGGER leads_status_counts_update AFTER UPDATE ON leads"
-    " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"
-    " FOR EACH STATEMENT EXECUTE FUNCTION lead_status_counts_change()",
-    "DROP TRIGGER IF EXISTS leads_status_counts_delete ON leads",
-    "CREATE TRIGGER leads_status_counts_delete AFTER DELETE ON leads REFERENCING OLD TABLE AS old_rows"
-    " FOR EACH STATEMENT EXECUTE FUNCTION lead_status_counts_change()",
-)
-SQLITE_STATUS_COUNT_TRIGGERS = (
-    """
-    CREATE TRIGGER IF NOT EXISTS leads_status_counts_insert AFTER INSERT ON leads WHEN NEW.status <> 'new' BEGIN
-        INSERT INTO lead_status_counts (status, count) VALUES (NEW.status, 1)
-        ON CONFLICT (status) DO UPDATE SET count = count + 1;
-    END
-    """,
-    """
-    CREATE TRIGGER IF NOT EXISTS leads_status_counts_update AFTER UPDATE OF status ON leads
-    WHEN OLD.status IS NOT NEW.status BEGIN
-        UPDATE lead_status_counts SET count = count - 1 WHERE status = OLD.status;
-        INSERT INTO lead_status_counts (status, count) SELECT NEW.status, 1 WHERE NEW.status <> 'new'
-        ON CONFLICT (status) DO UPDATE SET count = count + 1;
-    END
-    """,
-    """
-    CREATE TRIGGER IF NOT EXISTS leads_status_counts_delete AFTER DELETE ON leads WHEN OLD.status <> 'new' BEGIN
-        UPDATE lead_status_counts SET count = count - 1 WHERE status = OLD.status;
-    END
-    """,
-)
-
-# db.create_all (tests, `demo`) builds what the migration does: pg_trgm before the search
-# index, the triggers once every table exists.
-event.listen(
-    db.metadata, "before_create", DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql")
-)
-for dialect, statements in (("postgresql", POSTGRESQL_STATUS_COUNT_TRIGGERS), ("sqlite", SQLITE_STATUS_COUNT_TRIGGERS)):
-    for statement in statements:
-        event.listen(db.metadata, "after_create", DDL(statement).execute_if(dialect=dialect))

@@ -3,8 +3,9 @@
 - ix_leads_name_email_search: on PostgreSQL a trigram GIN index (pg_trgm) on first_name and
   email, which serves the console's "part of the name or email" search; on SQLite a btree on
   (first_name, email) for its prefix search.
-- lead_status_counts: how many leads are contacted or booked, kept by triggers on leads
-  (leadgen.leads.models), filled here from the leads as they are.
+- lead_status_counts (how many leads are contacted or booked) and lead_hourly_counts (leads
+  per UTC hour and source), kept by triggers on leads (leadgen.leads.counts), filled here from
+  the leads as they are.
 - ix_outbox_sent_at (sent today, the purge), ix_outbox_kind_status (webhook call counts) and
   ix_outbox_claimable, a partial index of the rows still to send, in due order (the claim).
 - outbox_purged_keys: the dedupe keys of delivered mail `outbox purge` deleted.
@@ -17,14 +18,22 @@ Create Date: 2026-12-06 19:00:00
 import sqlalchemy as sa
 from alembic import op
 
-from leadgen.leads.models import POSTGRESQL_STATUS_COUNT_TRIGGERS, SQLITE_STATUS_COUNT_TRIGGERS
+from leadgen.leads.counts import COUNT_TRIGGERS
 
 revision = "t13_flat_at_a_million"
 down_revision = "t12_identity_mailbox"
 branch_labels = None
 depends_on = None
 
-TRIGGERS = ("leads_status_counts_insert", "leads_status_counts_update", "leads_status_counts_delete")
+TRIGGERS = (
+    "leads_status_counts_insert",
+    "leads_status_counts_update",
+    "leads_status_counts_delete",
+    "leads_hourly_counts",
+    "leads_hourly_counts_insert",
+    "leads_hourly_counts_update",
+    "leads_hourly_counts_delete",
+)
 
 
 def upgrade():
@@ -55,17 +64,28 @@ def upgrade():
         sa.PrimaryKeyConstraint("status"),
     )
     op.create_table(
+        "lead_hourly_counts",
+        sa.Column("hour", sa.DateTime(), nullable=False),
+        sa.Column("source", sa.String(length=20), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("hour", "source"),
+    )
+    op.create_table(
         "outbox_purged_keys",
         sa.Column("dedupe_key", sa.String(length=200), nullable=False),
         sa.PrimaryKeyConstraint("dedupe_key"),
     )
     # Triggers first: creating them locks leads against writes until this commits, so the
     # counts below miss no change made meanwhile.
-    for statement in POSTGRESQL_STATUS_COUNT_TRIGGERS if postgresql else SQLITE_STATUS_COUNT_TRIGGERS:
+    for statement in COUNT_TRIGGERS["postgresql" if postgresql else "sqlite"]:
         op.execute(statement)
     op.execute(
         "INSERT INTO lead_status_counts (status, count)"
         " SELECT status, count(*) FROM leads WHERE status <> 'new' GROUP BY status"
+    )
+    hour = "date_trunc('hour', created_at)" if postgresql else "substr(created_at, 1, 13) || ':00:00.000000'"
+    op.execute(
+        f"INSERT INTO lead_hourly_counts (hour, source, count) SELECT {hour}, source, count(*) FROM leads GROUP BY 1, 2"
     )
 
 
@@ -75,7 +95,9 @@ def downgrade():
         op.execute(f"DROP TRIGGER IF EXISTS {name} ON leads" if postgresql else f"DROP TRIGGER IF EXISTS {name}")
     if postgresql:
         op.execute("DROP FUNCTION IF EXISTS lead_status_counts_change()")
+        op.execute("DROP FUNCTION IF EXISTS lead_hourly_counts_change()")
     op.drop_table("outbox_purged_keys")
+    op.drop_table("lead_hourly_counts")
     op.drop_table("lead_status_counts")
     op.drop_index("ix_outbox_claimable", table_name="outbox_messages")
     op.drop_index("ix_outbox_kind_status", table_name="outbox_messages")
