@@ -1,8 +1,9 @@
 """Every model, imported in one place so SQLAlchemy and Alembic see all tables."""
 
 from .blog.models import Comment, Post
+from .leads.counts import LeadHourlyCount, LeadStatusCount
 from .leads.models import Activity, Consent, ErasedLead, ExportLog, Lead
-from .outbox.models import OutboxMessage
+from .outbox.models import OutboxMessage, PurgedDedupeKey
 from .staff.models import ApiToken, StaffUser
 from .webhooks.models import Webhook
 from .webinars.models import Registration, Webinar
@@ -15,8 +16,11 @@ __all__ = [
     "ErasedLead",
     "ExportLog",
     "Lead",
+    "LeadHourlyCount",
+    "LeadStatusCount",
     "OutboxMessage",
     "Post",
+    "PurgedDedupeKey",
     "Registration",
     "StaffUser",
     "Webhook",

@@ -4,12 +4,17 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
+from leadgen.admin.dashboard import counts_between, midnight, status_totals
 from leadgen.blog.models import Comment, Post
 from leadgen.extensions import db
+from leadgen.leads.counts import LeadHourlyCount, LeadStatusCount
+from leadgen.leads.models import Lead
+from leadgen.leads.status import mark_lead
 from leadgen.outbox.models import OutboxMessage
 from leadgen.outbox.service import enqueue
+from leadgen.privacy.erasure import erase_lead
 
 from .helpers import add_lead, csrf_token_from
 
@@ -109,3 +114,61 @@ def test_pending_comments_tile(app, client, auth):
     auth.sign_in(role="marketing")
     page = client.get("/admin/").get_data(as_text=True)
     assert re.search(r'tile-number">1</p>\s*<p><a href="/admin/comments">comment waiting for moderation', page)
+
+
+def test_status_totals_stay_equal_to_a_count_of_the_leads(app):
+    """lead_status_counts (kept by triggers) against counting the leads, through every kind of change."""
+    ids = [add_lead(app, f"lead{number}@example.com") for number in range(5)]
+    add_lead(app, "captured-booked@example.com", status="booked")
+
+    def both() -> tuple[dict, dict]:
+        counted = db.session.execute(
+            select(Lead.status, func.count()).where(Lead.status != "new").group_by(Lead.status)
+        )
+        kept = db.session.execute(
+            select(LeadStatusCount.status, LeadStatusCount.count).where(LeadStatusCount.count > 0)
+        )
+        return dict(counted.all()), dict(kept.all())
+
+    with app.app_context():
+        mark_lead(ids[0], "booked", "m@clinic.example")
+        mark_lead(ids[1], "booked", "m@clinic.example")
+        mark_lead(ids[2], "contacted", "m@clinic.example")
+        counted, kept = both()
+        assert counted == kept == {"booked": 3, "contacted": 1}
+        mark_lead(ids[1], "contacted", "m@clinic.example")  # booked -> contacted
+        assert both()[1] == {"booked": 2, "contacted": 2}
+        erase_lead(ids[0], erased_by="admin@clinic.example")
+        db.session.execute(delete(Lead).where(Lead.id.in_(ids[1:3])))  # a purge's bulk delete
+        db.session.commit()
+        counted, kept = both()
+        assert counted == kept == {"booked": 1}
+        assert status_totals() == {"contacted": 0, "booked": 1}
+
+
+def test_day_and_week_counts_from_the_hourly_rollup_equal_counting_the_leads(make_app):
+    """Kolkata is UTC+5:30: its midnights split UTC hours, so both halves of the sum are used."""
+    app = make_app(CLINIC_TIMEZONE="Asia/Kolkata")
+    now = datetime(2026, 11, 18, 16, 10, tzinfo=UTC)
+    moments = [now - timedelta(minutes=minutes) for minutes in (5, 29, 31, 59, 61, 600, 1000, 1439, 1441, 5000)]
+    moments += [now - timedelta(days=7, minutes=minutes) for minutes in (-1, 1)]  # either side of last week
+    ids = [
+        add_lead(app, f"lead{number}@example.com", source=("ebook", "webinar")[number % 2], created_at=moment)
+        for number, moment in enumerate(moments)
+    ]
+    with app.app_context():
+        db.session.execute(delete(Lead).where(Lead.id == ids[3]))  # erased or purged
+        db.session.get(Lead, ids[4]).created_at = now - timedelta(minutes=3)  # a merge keeps the older time
+        db.session.commit()
+        # The rollup holds every lead once, in its hour.
+        assert db.session.scalar(select(func.sum(LeadHourlyCount.count))) == len(moments) - 1
+        with time_machine.travel(now, tick=False):
+            boundaries = [midnight(datetime(2026, 11, day).date()) for day in range(10, 20)]
+            boundaries += [now - timedelta(days=14), now - timedelta(days=7), now + timedelta(seconds=1)]
+            for edges in (boundaries[:10], boundaries[10:]):
+                expected = {}
+                for lead in db.session.scalars(select(Lead)):
+                    for period, (start, end) in enumerate(zip(edges, edges[1:], strict=False)):
+                        if start <= lead.created_at < end:
+                            expected[period, lead.source] = expected.get((period, lead.source), 0) + 1
+                assert counts_between(edges) == expected

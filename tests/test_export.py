@@ -110,7 +110,7 @@ def test_filters_are_honoured_and_the_export_is_logged(app, client, auth):
         auth.sign_in()
     _response, body = download(client, "?source=ebook&since=2026-11-03&status=&consent=")
     assert [row["email"] for row in parse(body)] == ["tab@example.com"]
-    _response, body = download(client, "?q=N%C3%BA%C3%B1ez")
+    _response, body = download(client, "?q=Bego%C3%B1a%20N%C3%BA%C3%B1ez")
     assert [row["email"] for row in parse(body)] == ["begona.nunez@example.com"]
     with app.app_context():
         logs = db.session.scalars(select(ExportLog).order_by(ExportLog.id)).all()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from leadgen.extensions import db
 
@@ -87,3 +87,33 @@ def test_demo_seed_twice_changes_nothing_the_second_time(app, runner):
         assert row_counts() == after_first
     assert Path(app.config["EBOOK_PATH"]).read_bytes() == ebook
     assert "ebook: kept" in second.output
+
+
+def test_upgrade_counts_the_leads_staff_marked_and_its_triggers_keep_counting(app, empty_database_url):
+    before = flask_cli(empty_database_url, "db", "upgrade", "t12_identity_mailbox")
+    assert before.returncode == 0, before.stderr
+    engine = create_engine(empty_database_url)
+    insert = text(
+        "INSERT INTO leads (email, first_name, source, status, marketing_consent, created_at, updated_at)"
+        " VALUES (:email, '', 'ebook', :status, false, '2026-11-01 10:00:00', '2026-11-01 10:00:00')"
+    )
+    statuses = ["new", "booked", "booked", "contacted", "new"]
+    try:
+        with engine.begin() as connection:
+            for number, status in enumerate(statuses):
+                connection.execute(insert, {"email": f"lead{number}@example.com", "status": status})
+        after = flask_cli(empty_database_url, "db", "upgrade")
+        assert after.returncode == 0, after.stderr
+
+        def kept() -> dict[str, int]:
+            with engine.connect() as connection:
+                rows = connection.execute(text("SELECT status, count FROM lead_status_counts WHERE count > 0"))
+                return dict(rows.all())
+
+        assert kept() == {"booked": 2, "contacted": 1}
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE leads SET status = 'booked' WHERE email = 'lead0@example.com'"))
+            connection.execute(text("DELETE FROM leads WHERE status = 'contacted'"))
+        assert kept() == {"booked": 3}
+    finally:
+        engine.dispose()

@@ -44,6 +44,39 @@ class Dialect:
         return f"({condition})" if self.name == "postgresql" else f"CASE WHEN {condition} THEN 1 ELSE 0 END"
 
 
+def sent_mail(d: Dialect, rows: int, ids: str, lead_id: str, dedupe_key: str) -> str:
+    """INSERT of `rows` delivered ebook mails; ids, lead ids (or NULL) and dedupe keys are SQL over g."""
+    created = d.minutes_after_start("g")
+    return d.insert(
+        "outbox_messages",
+        "id, kind, category, recipient, recipient_name, template, context, lead_id, dedupe_key, message_id,"
+        " status, due_at, attempts, created_at, sent_at",
+        f"{ids}, 'email', 'transactional', 'lead' || COALESCE({lead_id}, g) || '@example.com', '', 'ebook_delivery',"
+        f" '{{}}', {lead_id}, {dedupe_key}, '<' || {ids} || '@bench>', 'sent', {created}, 1, {created}, {created}",
+        rows,
+    )
+
+
+def run(connection, dialect_name: str, statements: list[str], tables: tuple[str, ...]) -> None:
+    """Execute the fill's statements, move the tables' id sequences past them, ANALYZE; commits."""
+    for statement in statements:
+        connection.execute(text(statement.replace(":", "\\:")))
+    connection.commit()
+    if dialect_name == "postgresql":
+        for table in tables:
+            connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"))
+        connection.commit()
+    connection.execute(text("ANALYZE"))
+    connection.commit()
+
+
+def fill_sent_mail(connection, dialect_name: str, rows: int, first_id: int) -> None:
+    """Add `rows` delivered mails (no lead) with ids from `first_id`: an outbox with years of history."""
+    d = Dialect(dialect_name, rows)
+    statement = sent_mail(d, rows, f"({first_id - 1} + g)", "CAST(NULL AS INTEGER)", "'history:' || g")
+    run(connection, dialect_name, [statement], ("outbox_messages",))
+
+
 def fill(connection, dialect_name: str, rows: int) -> None:
     """Insert `rows` leads (id = g) and their related rows; commits."""
     d = Dialect(dialect_name, rows)
@@ -78,21 +111,6 @@ def fill(connection, dialect_name: str, rows: int) -> None:
             f"{rows} + g, 3 * g, 'ebook_downloaded', '{{}}', {d.minutes_after_start('3 * g')}",
             rows // 3,
         ),
-        d.insert(
-            "outbox_messages",
-            "id, kind, category, recipient, recipient_name, template, context, lead_id, dedupe_key, message_id,"
-            " status, due_at, attempts, created_at, sent_at",
-            f"g, 'email', 'transactional', 'lead' || (2 * g) || '@example.com', '', 'ebook_delivery', '{{}}', 2 * g,"
-            f" 'bench:' || g, '<' || g || '@bench>', 'sent', {created}, 1, {created}, {created}",
-            rows // 2,
-        ),
+        sent_mail(d, rows // 2, "g", "2 * g", "'bench:' || g"),
     ]
-    for statement in statements:
-        connection.execute(text(statement.replace(":", "\\:")))
-    connection.commit()
-    if dialect_name == "postgresql":
-        for table in ("leads", "consents", "activities", "outbox_messages"):
-            connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"))
-        connection.commit()
-    connection.execute(text("ANALYZE"))
-    connection.commit()
+    run(connection, dialect_name, statements, ("leads", "consents", "activities", "outbox_messages"))

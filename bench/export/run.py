@@ -12,24 +12,19 @@ Settings: BENCH_ROWS, BENCH_DATABASES (default "postgresql,sqlite"),
 BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1/leadgen_bench_export).
 """
 
-import http.cookiejar
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import threading
 import time
-import urllib.parse
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import free_port, recreate_postgresql  # noqa: E402
+from bench.common import gunicorn, recreate_postgresql, signed_in_opener  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -98,51 +93,6 @@ def worker_pids(master: int) -> list[int]:
     return [int(pid) for pid in children]
 
 
-@contextmanager
-def gunicorn(database_url: str):
-    """The app under gunicorn as the Procfile starts it; yields (port, master pid)."""
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "benchmark-secret-key"}
-    env.update(RATELIMIT_ENABLED="false", MAIL_SERVER="")
-    command = [str(ROOT / ".venv" / "bin" / "gunicorn"), *GUNICORN, "-b", f"127.0.0.1:{port}", "wsgi:app"]
-    with (RESULTS / "gunicorn-export.log").open("ab") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"gunicorn did not start; see {RESULTS / 'gunicorn-export.log'}") from None
-                time.sleep(0.1)
-        yield port, process.pid
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
-
-
-class NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def signed_in_opener(port: int) -> urllib.request.OpenerDirector:
-    """Sign the staff user in through the login form (CSRF token and all); return the cookie-carrying opener."""
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirects)
-    base = f"http://127.0.0.1:{port}"
-    page = opener.open(f"{base}/admin/login").read().decode()
-    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
-    fields.update(email=STAFF_EMAIL, password=STAFF_PASSWORD)
-    try:
-        opener.open(f"{base}/admin/login", data=urllib.parse.urlencode(fields).encode())
-    except urllib.error.HTTPError as answer:
-        if answer.code != 303:
-            raise SystemExit(f"sign-in failed with {answer.code}") from None
-    return opener
-
-
 def download(opener, url: str, out: Path) -> tuple[float, int]:
     """Stream the URL into a file; return (seconds, bytes)."""
     started = time.perf_counter()
@@ -197,8 +147,8 @@ def measure(database: str) -> dict:
     base_out = RESULTS / f"export-{database}-baseline.csv"
     http_out = RESULTS / f"export-{database}-http.csv"
     baseline(database, base_out)  # warm the caches, as a first download would
-    with gunicorn(url) as (port, master):
-        opener = signed_in_opener(port)
+    with gunicorn(url, RESULTS / "gunicorn-export.log", GUNICORN) as (port, master):
+        opener = signed_in_opener(port, STAFF_EMAIL, STAFF_PASSWORD)
         export_url = f"http://127.0.0.1:{port}/admin/leads/export.csv"
         for _ in range(4):  # load the export's code in every worker: a tiny export, twice each
             download(opener, export_url + "?since=2099-01-01", RESULTS / "export-warmup.csv")

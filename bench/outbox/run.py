@@ -5,14 +5,20 @@ raw smtplib over one connection (the yardstick: nothing but SMTP), then queue th
 again and time `run_worker(once=True)` draining them (claim, render, send, record). Prints
 both rates and the worker/raw ratio last. Target: ratio >= 0.7.
 
-Settings from the environment: BENCH_MESSAGES (default 5000), BENCH_DATABASES (default
-"sqlite,postgresql"), BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1/leadgen_bench_outbox).
+History case, in the same database: with HISTORY delivered mails (default 5,000,000) added
+to the table, time claiming a batch (median of CLAIMS) and the drain rate again, against the
+same measures on the table before the history. Target: each at most 1.2x the empty table's.
+
+Settings from the environment: BENCH_MESSAGES (default 5000), BENCH_HISTORY (default
+5000000; 0 skips the case), BENCH_DATABASES (default "sqlite,postgresql"),
+BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1/leadgen_bench_outbox).
 """
 
 import logging
 import os
 import shutil
 import smtplib
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -22,17 +28,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import func, select, update  # noqa: E402
 
 from bench.common import free_port, recreate_postgresql  # noqa: E402
+from bench.export.data import fill_sent_mail  # noqa: E402
 from leadgen import create_app  # noqa: E402
 from leadgen.extensions import db  # noqa: E402
+from leadgen.outbox.claims import claim_due_messages  # noqa: E402
 from leadgen.outbox.models import OutboxMessage  # noqa: E402
 from leadgen.outbox.render import render_email  # noqa: E402
 from leadgen.outbox.service import enqueue  # noqa: E402
 from leadgen.outbox.worker import run_worker  # noqa: E402
 
 MESSAGES = int(os.environ.get("BENCH_MESSAGES", "5000"))
+HISTORY = int(os.environ.get("BENCH_HISTORY", "5000000"))
+CLAIMS = 21  # claims timed per table state; the median counts
+CLAIM_BATCH = 50
+HISTORY_TARGET = 1.2
 DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1/leadgen_bench_outbox")
 
@@ -83,21 +95,56 @@ def raw_smtplib_rate(app) -> tuple[float, float]:
     return len(rendered) / (time.perf_counter() - started), cpu_ms
 
 
-def worker_rate() -> tuple[float, float]:
+def worker_rate(label: str = "worker") -> tuple[float, float]:
     """(messages per second, CPU ms per message) for one worker draining the queue."""
-    queue(MESSAGES, "worker")
+    queue(MESSAGES, label)
+    sent_before = db.session.scalar(select(func.count()).where(OutboxMessage.status == "sent"))
     db.session.remove()
     started, cpu = time.perf_counter(), time.process_time()
     run_worker(once=True)
     elapsed = time.perf_counter() - started
     cpu_ms = (time.process_time() - cpu) * 1000 / MESSAGES
-    sent = db.session.scalar(select(func.count()).where(OutboxMessage.status == "sent"))
+    sent = db.session.scalar(select(func.count()).where(OutboxMessage.status == "sent")) - sent_before
     if sent != MESSAGES:
         raise SystemExit(f"the worker sent {sent} of {MESSAGES} messages")
     return MESSAGES / elapsed, cpu_ms
 
 
-def measure(database: str, port: int) -> tuple[tuple[float, float], tuple[float, float]]:
+def claim_seconds(label: str) -> float:
+    """Median seconds to claim a batch of due messages (each claim is released again, untimed)."""
+    queue(CLAIM_BATCH * 4, label)
+    times = []
+    for _ in range(CLAIMS):
+        started = time.perf_counter()
+        ids = claim_due_messages("bench", CLAIM_BATCH)
+        times.append(time.perf_counter() - started)
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(status="queued"))
+        db.session.commit()
+    db.session.execute(OutboxMessage.__table__.delete().where(OutboxMessage.dedupe_key.like(f"bench:{label}:%")))
+    db.session.commit()
+    return statistics.median(times)
+
+
+def history_case(database: str) -> dict:
+    """Claim time and drain rate on the table as it is, then with HISTORY delivered mails in it."""
+    before = {"claim": claim_seconds("claim-before"), "drain": worker_rate("drain-before")[0]}
+    db.session.remove()  # on SQLite its open transaction holds the write lock the fill needs
+    started = time.perf_counter()
+    with db.engine.connect() as connection:
+        first_id = connection.scalar(select(func.coalesce(func.max(OutboxMessage.id), 0))) + 1
+        fill_sent_mail(connection, database, HISTORY, first_id)
+    if database == "sqlite":  # copy the fill's WAL into the database now, not during the timing
+        raw = db.engine.raw_connection()  # outside SQLAlchemy's BEGIN IMMEDIATE: no open transaction
+        try:
+            raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
+    print(f"{database:>10}: {HISTORY:,} delivered mails added in {time.perf_counter() - started:.0f} s", flush=True)
+    after = {"claim": claim_seconds("claim-after"), "drain": worker_rate("drain-after")[0]}
+    return {"before": before, "after": after}
+
+
+def measure(database: str, port: int) -> tuple[tuple[float, float], tuple[float, float], dict | None]:
     workdir = Path(tempfile.mkdtemp(prefix=f"leadgen-bench-outbox-{database}-"))
     try:
         url = recreate_postgresql(POSTGRES_URL) if database == "postgresql" else f"sqlite:///{workdir / 'b.sqlite3'}"
@@ -114,9 +161,10 @@ def measure(database: str, port: int) -> tuple[tuple[float, float], tuple[float,
             db.create_all()
             raw = raw_smtplib_rate(app)
             worker = worker_rate()
+            history = history_case(database) if HISTORY else None
             db.session.remove()
             db.engine.dispose()
-        return raw, worker
+        return raw, worker, history
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -125,10 +173,10 @@ def main() -> int:
     logging.disable(logging.INFO)  # the worker logs each message; the benchmark is not about logging
     port = free_port()
     sink = start_sink(port)
-    ratios = {}
+    ratios, histories = {}, {}
     try:
         for database in DATABASES:
-            (raw, raw_cpu), (worker, worker_cpu) = measure(database, port)
+            (raw, raw_cpu), (worker, worker_cpu), histories[database] = measure(database, port)
             ratios[database] = worker / raw
             print(
                 f"{database:>10}: raw smtplib {raw:7.0f} msg/s ({raw_cpu:.2f} ms CPU/msg)"
@@ -139,8 +187,27 @@ def main() -> int:
         sink.terminate()
         sink.wait(timeout=10)
     # The result lines bench/run reads (bench/README.md), the ratio last.
+    for database, history in histories.items():
+        if history:
+            before, after = history["before"], history["after"]
+            print(
+                f"{database:>10}: claim of {CLAIM_BATCH} {before['claim'] * 1000:.2f} ms -> "
+                f"{after['claim'] * 1000:.2f} ms with {HISTORY:,} sent; drain {before['drain']:.0f} -> "
+                f"{after['drain']:.0f} msg/s",
+                flush=True,
+            )
     for database, ratio in ratios.items():
         print(f"RESULT outbox-{database} ratio={ratio:.2f} target=>=0.7 {'met' if ratio >= 0.7 else 'MISSED'}")
+    for database, history in histories.items():
+        if history:
+            before, after = history["before"], history["after"]
+            for name, ratio in (
+                ("claim", after["claim"] / before["claim"]),
+                ("drain", before["drain"] / after["drain"]),
+            ):
+                verdict = "met" if ratio <= HISTORY_TARGET else "MISSED"
+                result = f"ratio={ratio:.2f} target=<={HISTORY_TARGET:g} {verdict}"
+                print(f"RESULT outbox-history-{name}-{database} {result}")
     return 0
 
 

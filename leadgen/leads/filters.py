@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
-from sqlalchemy import Select, literal, or_, select, tuple_
+from sqlalchemy import Select, and_, literal, or_, select, tuple_
 
 from ..clinictime import clinic_zone
-from ..database import row_id
+from ..database import is_postgresql, row_id
 from ..extensions import db
 from ..fields import PlainText
 from ..webinars.models import Registration, Webinar
@@ -40,7 +40,11 @@ class LeadFilterSchema(Schema):
         error_messages={"invalid": "Enter a date like 2026-11-24."},
         metadata={"description": "created on or before this day (clinic time zone)"},
     )
-    q = PlainText(max_length=100, label="the search", metadata={"description": "part of the name or email"})
+    q = PlainText(
+        max_length=100,
+        label="the search",
+        metadata={"description": "part of the name or email (on SQLite: the start of the first name or email)"},
+    )
     webinar = PlainText(
         max_length=120, label="the webinar", metadata={"description": "slug of a webinar the lead is registered for"}
     )
@@ -78,10 +82,7 @@ def filter_conditions(filters: dict) -> list:
     if filters.get("until") and filters["until"] < date.max:  # the last day there is ends nothing
         conditions.append(Lead.created_at < start_of_day(filters["until"] + timedelta(days=1)))
     if filters.get("q"):
-        # Escape LIKE wildcards: a search for "50%" means the characters, not a pattern.
-        escaped = filters["q"].lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        conditions.append(or_(Lead.email.like(pattern, escape="\\"), Lead.first_name.ilike(pattern, escape="\\")))
+        conditions.append(name_or_email_matches(filters["q"]))
     if filters.get("webinar"):
         registered = (
             select(Registration.lead_id)
@@ -90,6 +91,27 @@ def filter_conditions(filters: dict) -> list:
         )
         conditions.append(Lead.id.in_(registered))
     return conditions
+
+
+def name_or_email_matches(search: str):
+    """The search of the lead list, served by ix_leads_name_email_search.
+
+    PostgreSQL: any part of the email or the first name, any case (trigram GIN index).
+    SQLite: the start of the email, or of the first name as typed, lower-case or capitalised
+    (ranges of the btree indexes; a LIKE there ignores case and so could not use them).
+    """
+    if is_postgresql():
+        # Escape LIKE wildcards: a search for "50%" means the characters, not a pattern.
+        escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        return or_(Lead.email.like(pattern, escape="\\"), Lead.first_name.ilike(pattern, escape="\\"))
+    names = dict.fromkeys((search, search.lower(), search.capitalize()))  # in order, without repeats
+    return or_(starts_with(Lead.email, search.lower()), *(starts_with(Lead.first_name, name) for name in names))
+
+
+def starts_with(column, prefix: str):
+    """`column` begins with `prefix`, as a range of the column's index (U+10FFFF sorts after every character)."""
+    return and_(column >= prefix, column < prefix + "\U0010ffff")
 
 
 def filtered_leads(filters: dict, *, newest_first: bool = False, columns=None) -> Select:

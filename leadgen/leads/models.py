@@ -22,6 +22,15 @@ class Lead(db.Model):
         # Keyset pages of a filtered list: equality column first, then the page order.
         Index("ix_leads_source_created_at", "source", "created_at", "id"),
         Index("ix_leads_status_created_at", "status", "created_at", "id"),
+        # The console's name/email search: trigrams on PostgreSQL find any part of either
+        # column; on SQLite this is a plain index that serves a prefix search of the name.
+        Index(
+            "ix_leads_name_email_search",
+            "first_name",
+            "email",
+            postgresql_using="gin",
+            postgresql_ops={"first_name": "gin_trgm_ops", "email": "gin_trgm_ops"},
+        ),
         NEVER_REUSE_IDS,
     )
 

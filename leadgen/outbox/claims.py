@@ -3,12 +3,12 @@
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import is_postgresql, utcnow
 from ..extensions import db
-from .models import OutboxMessage
+from .models import CLAIMABLE, OutboxMessage
 
 # One send waits for at most this many answers (MAIL, RCPT, DATA, the end of the data, and
 # writing the message between them; a webhook: connect, send, answer), each up to SMTP_TIMEOUT.
@@ -37,7 +37,9 @@ def claim_due_messages(worker_id: str, limit: int) -> list[int]:
         and_(OutboxMessage.status == "queued", OutboxMessage.due_at <= now),
         and_(OutboxMessage.status == "sending", OutboxMessage.locked_until < now),
     )
-    query = select(OutboxMessage.id).where(due).order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)
+    # CLAIMABLE as written: SQLite uses a partial index only when the query states its condition.
+    claimable = text(CLAIMABLE)
+    query = select(OutboxMessage.id).where(claimable, due).order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)
     if is_postgresql():
         query = query.with_for_update(skip_locked=True)
     ids = list(db.session.scalars(query))

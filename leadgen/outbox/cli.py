@@ -3,7 +3,9 @@
 import click
 from flask.cli import with_appcontext
 
-from .service import count_by_status
+from ..config import parse_duration
+from ..database import utcnow
+from .service import PURGE_BATCH, count_by_status, count_sent_before, purge_sent
 from .worker import run_worker
 
 
@@ -29,3 +31,28 @@ def status():
     counts = count_by_status()
     for name in ("queued", "sending", "sent", "failed", "cancelled"):
         click.echo(f"{name:>10}: {counts.get(name, 0)}")
+
+
+@outbox_cli.command("purge")
+@click.option("--sent-before", "age", required=True, help="Delete mail delivered longer ago than this: 90d, 12h...")
+@click.option("--dry-run", is_flag=True, help="Count the messages, delete nothing.")
+@click.option("--batch-size", default=PURGE_BATCH, show_default=True, help="Messages deleted per transaction.")
+@with_appcontext
+def purge(age: str, dry_run: bool, batch_size: int):
+    """Delete delivered mail older than --sent-before; its dedupe keys stay, so nothing is sent twice."""
+    try:
+        if age.strip()[-1:].isdigit():  # a bare number would be seconds: almost certainly a slip
+            raise ValueError(f"{age!r} has no unit: write e.g. 90d (days) or 12h (hours)")
+        cutoff = utcnow() - parse_duration(age)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--sent-before") from error
+    count = count_sent_before(cutoff)
+    if dry_run:
+        click.echo(f"would delete {count} message(s) sent before {cutoff:%Y-%m-%d %H:%M} UTC")
+        return
+    deleted = 0
+    with click.progressbar(length=count, label="Deleting sent mail") as bar:
+        for batch in purge_sent(cutoff, batch_size):
+            deleted += batch
+            bar.update(batch)
+    click.echo(f"deleted {deleted} message(s) sent before {cutoff:%Y-%m-%d %H:%M} UTC; their dedupe keys are kept")

@@ -1,18 +1,24 @@
 """Queue messages and move them through their states; never talks to SMTP itself."""
 
 import uuid
+from collections.abc import Iterator
 from datetime import datetime
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import metrics
 from ..database import is_postgresql, utcnow
 from ..extensions import db
-from .models import OutboxMessage
+from .models import OutboxMessage, PurgedDedupeKey
+
+# PostgreSQL advisory lock between enqueueing (shared) and a purge batch (exclusive): an
+# enqueue either sees the keys a purge batch kept, or the batch waits for it to commit.
+PURGE_LOCK = 0x6C67_6F75_7462  # any number no other lock uses; these are the bytes of "lgoutb"
+PURGE_BATCH = 5000
 
 
 def message_id_domain() -> str:
@@ -67,9 +73,21 @@ def enqueue_many(rows: list[dict]) -> set[str]:
 
     In the caller's transaction; returns the dedupe keys that were new (the rest existed).
     """
+    rows = without_purged_keys(rows)
     if not rows:
         return set()
     return set(db.session.scalars(insert_statement(is_postgresql()), rows))
+
+
+def without_purged_keys(rows: list[dict]) -> list[dict]:
+    """The rows whose dedupe key no purged message had (a purged key still means "already sent")."""
+    if not rows:
+        return rows
+    if is_postgresql():
+        db.session.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": PURGE_LOCK})
+    keys = [row["dedupe_key"] for row in rows]
+    purged = set(db.session.scalars(select(PurgedDedupeKey.dedupe_key).where(PurgedDedupeKey.dedupe_key.in_(keys))))
+    return [row for row in rows if row["dedupe_key"] not in purged]
 
 
 @cache
@@ -154,3 +172,33 @@ def count_by_status() -> dict[str, int]:
     """How many messages are in each state."""
     rows = db.session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status))
     return {status: count for status, count in rows}
+
+
+def sent_before(cutoff: datetime):
+    """Delivered messages sent before `cutoff` (the ix_outbox_sent_at range)."""
+    return select(OutboxMessage.id).where(OutboxMessage.status == "sent", OutboxMessage.sent_at < cutoff)
+
+
+def count_sent_before(cutoff: datetime) -> int:
+    """How many delivered messages `purge_sent` would delete."""
+    return db.session.scalar(select(func.count()).select_from(sent_before(cutoff).subquery()))
+
+
+def purge_sent(cutoff: datetime, batch_size: int = PURGE_BATCH) -> Iterator[int]:
+    """Delete delivered mail sent before `cutoff`, one committed batch at a time; yield each batch's size.
+
+    Each message's dedupe key moves to outbox_purged_keys in the same transaction, so what
+    was sent is never queued again. Short batches keep locks short while the service runs.
+    """
+    while True:
+        if is_postgresql():
+            db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PURGE_LOCK})
+        ids = list(db.session.scalars(sent_before(cutoff).order_by(OutboxMessage.sent_at).limit(batch_size)))
+        if not ids:
+            db.session.commit()
+            return
+        keys = select(OutboxMessage.dedupe_key).where(OutboxMessage.id.in_(ids))
+        db.session.execute(insert(PurgedDedupeKey).from_select(["dedupe_key"], keys))
+        db.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+        db.session.commit()
+        yield len(ids)
