@@ -2,9 +2,10 @@
 
 import re
 from datetime import datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import current_app, url_for
+from flask import current_app
 
 from .forms import email_suggestion
 
@@ -35,11 +36,26 @@ def clinic_context() -> dict:
     }
 
 
+DEFAULT_PORTS = {"http": ":80", "https": ":443"}
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute link to one of our pages at PUBLIC_BASE_URL: every link in mail and the feed.
+
+    Never from a request's Host header (anyone can send one), and it needs no request (the
+    outbox worker has none): the URL map is bound to PUBLIC_BASE_URL's scheme, host and path.
+    """
+    site = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    host = site.netloc.removesuffix(DEFAULT_PORTS.get(site.scheme, ""))  # as a browser writes it
+    adapter = current_app.url_map.bind(host, script_name=site.path or "/", url_scheme=site.scheme)
+    return adapter.build(endpoint, values, force_external=True)
+
+
 def ebook_download_url(lead_id: int, email: str) -> str:
     """An absolute, signed download link, made when the mail is rendered (so its age starts then)."""
     from .ebook.service import download_token
 
-    return url_for("ebook.download", token=download_token(lead_id, email), _external=True)
+    return public_url("ebook.download", token=download_token(lead_id, email))
 
 
 def register_template_helpers(app) -> None:
@@ -48,4 +64,5 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters["clinic_time"] = clinic_time
     app.context_processor(clinic_context)
     app.jinja_env.globals["ebook_download_url"] = ebook_download_url
+    app.jinja_env.globals["public_url"] = public_url
     app.jinja_env.globals["email_suggestion"] = email_suggestion

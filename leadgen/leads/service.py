@@ -1,13 +1,11 @@
 """capture_lead: the one way a visitor becomes (or returns as) a lead."""
 
 from dataclasses import dataclass, field
-from functools import cache
 
 from sqlalchemy import case, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .. import metrics
-from ..database import is_postgresql, utcnow
+from ..database import dialect_insert, utcnow
 from ..extensions import db
 from ..outbox.service import enqueue
 from ..webhooks.service import emit_event, lead_payload
@@ -17,11 +15,6 @@ from .models import Activity, Consent, Lead
 
 # The mail with the button that ends an earlier unsubscribe (templates/email/<name>.txt and .html).
 RESUBSCRIBE_TEMPLATE = "confirm_subscription"
-
-# Core inserts, not the unit of work: nothing here needs the objects back. Built once, so
-# SQLAlchemy finds their compiled form without working out a cache key per request.
-CONSENT_INSERT = Consent.__table__.insert()
-ACTIVITY_INSERT = Activity.__table__.insert()
 
 
 @dataclass(frozen=True)
@@ -71,29 +64,27 @@ def capture_lead(
     # The upsert leaves created_at alone on a returning lead, so only a new row carries ours.
     created = lead.created_at == now
     if granted:
-        db.session.execute(
-            CONSENT_INSERT,
-            {
-                "lead_id": lead.id,
-                "purpose": consent.purpose,
-                "granted": True,
-                "text": consent.text,
-                "text_version": consent.version,
-                "ip_address": visit.ip_address,
-                "user_agent": (visit.user_agent or "")[:400] or None,
-                "created_at": now,
-            },
+        db.session.add(
+            Consent(
+                lead_id=lead.id,
+                purpose=consent.purpose,
+                granted=True,
+                text=consent.text,
+                text_version=consent.version,
+                ip_address=visit.ip_address,
+                user_agent=(visit.user_agent or "")[:400] or None,
+                created_at=now,
+            )
         )
-    db.session.execute(
-        ACTIVITY_INSERT,
-        {
-            "lead_id": lead.id,
-            "kind": activity,
-            "detail": detail or {},
-            "referrer": (visit.referrer or "")[:500] or None,
-            "created_at": now,
+    db.session.add(
+        Activity(
+            lead_id=lead.id,
+            kind=activity,
+            detail=detail or {},
+            referrer=(visit.referrer or "")[:500] or None,
+            created_at=now,
             **utm,
-        },
+        )
     )
     if granted and lead.unsubscribed_at is not None:
         ask_to_resubscribe(lead, now)
@@ -120,30 +111,15 @@ def upsert_lead(email: str, first_name: str, source: str, utm: dict, granted: bo
         "updated_at": now,
         **utm,
     }
-    statement = upsert_statement(is_postgresql(), granted)
-    return db.session.scalars(statement, values, execution_options={"populate_existing": True}).one()
-
-
-@cache
-def upsert_statement(postgresql: bool, granted: bool):
-    """upsert_lead's statement, built once per dialect and consent (values come as parameters).
-
-    A Core upsert of the table, loaded as a Lead by from_statement: the ORM's own
-    INSERT ... RETURNING Lead costs twice as much for the same row.
-    """
-    from sqlalchemy.dialects.postgresql import insert as pg_insert  # here for start-up time: unused on SQLite
-
-    table = Lead.__table__
-    statement = (pg_insert if postgresql else sqlite_insert)(table)
-    new = statement.excluded
+    insert = dialect_insert(Lead).values(values)
     changes = {
-        "first_name": case((table.c.first_name == "", new.first_name), else_=table.c.first_name),
-        "updated_at": new.updated_at,
+        "first_name": case((Lead.first_name == "", insert.excluded.first_name), else_=Lead.first_name),
+        "updated_at": insert.excluded.updated_at,
     }
     if granted:
         changes["marketing_consent"] = True
-    upsert = statement.on_conflict_do_update(index_elements=["email"], set_=changes).returning(*table.c)
-    return select(Lead).from_statement(upsert)
+    upsert = insert.on_conflict_do_update(index_elements=["email"], set_=changes).returning(Lead)
+    return db.session.scalars(upsert, execution_options={"populate_existing": True}).one()
 
 
 def ask_to_resubscribe(lead: Lead, now) -> bool:

@@ -1,6 +1,6 @@
 """Delivery rules checked at send time, so every worker obeys the latest state at once."""
 
-from flask import current_app, url_for
+from flask import current_app
 
 from ..blog.reply_stops import reply_mail_stopped, stop_replies_url
 from ..extensions import db
@@ -8,6 +8,7 @@ from ..followups.optin import confirmation_token, needs_confirmation_link
 from ..followups.unsubscribe import unsubscribe_token
 from ..leads.models import Lead
 from ..leads.service import RESUBSCRIBE_TEMPLATE
+from ..templating import public_url
 from .models import OutboxMessage
 
 # Staff set these statuses when the lead is already talking to the clinic: no more follow-ups.
@@ -59,7 +60,7 @@ def extra_headers_for(message: OutboxMessage, context: dict) -> dict:
     """Headers beyond the basics; for marketing mail also sets context["unsubscribe_url"].
 
     Marketing mail carries List-Id and the RFC 8058 one-click unsubscribe headers, and its
-    footer shows the same link. Called inside a request context whose base is PUBLIC_BASE_URL.
+    footer shows the same link. Links name PUBLIC_BASE_URL.
     """
     double_opt_in = current_app.config["DOUBLE_OPT_IN"]
     # Transactional mail needs the lead only for the confirmation link: no query per message without it.
@@ -70,7 +71,7 @@ def extra_headers_for(message: OutboxMessage, context: dict) -> dict:
     if message.category != "marketing":
         # With DOUBLE_OPT_IN, what the lead asked for carries the link that starts marketing.
         if needs_confirmation_link(lead, message.template, double_opt_in):
-            context["confirm_url"] = url_for("followups.confirm", token=confirmation_token(lead), _external=True)
+            context["confirm_url"] = public_url("followups.confirm", token=confirmation_token(lead))
         # A reply notification to a commenter carries its own one-click "stop these emails".
         if stop_url := stop_replies_url(message):
             context["stop_replies_url"] = stop_url
@@ -78,7 +79,7 @@ def extra_headers_for(message: OutboxMessage, context: dict) -> dict:
         return {}
     headers = {"List-Id": current_app.config["MAIL_LIST_ID"]}
     if lead is not None:
-        url = url_for("followups.unsubscribe", token=unsubscribe_token(lead), _external=True)
+        url = public_url("followups.unsubscribe", token=unsubscribe_token(lead))
         context["unsubscribe_url"] = url
         headers |= one_click_headers(url)
     return headers
