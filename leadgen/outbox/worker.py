@@ -121,6 +121,10 @@ def deliver_batch(worker_id: str) -> int:
     ids = claims.claim_due_messages(worker_id, current_app.config["OUTBOX_BATCH_SIZE"])
     if not ids:
         return 0
+    # The batch stays loaded across the commit after each message instead of each commit
+    # reloading it (a SELECT per message and attribute read); db.session.remove() below ends
+    # this session, and with it the setting.
+    db.session().expire_on_commit = False
     messages = list(
         db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id))
     )
