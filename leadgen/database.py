@@ -1,10 +1,5 @@
 """Database wiring: UTC datetimes, SQLite that copes with several processes, upserts."""
 
-import fcntl
-import os
-import threading
-import time
-import weakref
 from datetime import UTC, datetime
 
 from flask import request
@@ -50,12 +45,18 @@ def is_postgresql() -> bool:
     return db.engine.dialect.name == "postgresql"
 
 
-def insert_ignoring_conflicts(model, values: dict, conflict_columns: list[str]):
-    """INSERT ... ON CONFLICT DO NOTHING for the current dialect; returns the statement."""
-    from sqlalchemy.dialects.postgresql import insert as pg_insert  # here for start-up time: unused on SQLite
+def dialect_insert(table):
+    """INSERT for the app's database, with its ON CONFLICT clauses (`on_conflict_do_nothing`,
+    `on_conflict_do_update`, `excluded`): PostgreSQL's and SQLite's take the same arguments.
 
-    insert = pg_insert if is_postgresql() else sqlite_insert
-    return insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict_columns)
+    `table` is a model or a Table. PostgreSQL's dialect is imported on first use only: it adds
+    ~80 ms to every start on SQLite, where it is never needed.
+    """
+    if is_postgresql():
+        from sqlalchemy.dialects.postgresql import insert
+
+        return insert(table)
+    return sqlite_insert(table)
 
 
 def insert_if_absent(model, values: dict, conflict_columns: list[str]) -> int | None:
@@ -64,72 +65,22 @@ def insert_if_absent(model, values: dict, conflict_columns: list[str]) -> int | 
     Uses RETURNING rather than rowcount, which the ORM reports as -1 for this
     statement on PostgreSQL.
     """
-    statement = insert_ignoring_conflicts(model, values, conflict_columns).returning(model.id)
+    statement = (
+        dialect_insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=conflict_columns)
+        .returning(model.id)
+    )
     return db.session.scalar(statement)
 
 
 # How long a writer waits for SQLite's write lock before giving up: outlasts any burst a
 # small site sees, and stays under gunicorn's 60 s timeout, so a request waits rather than fails.
 SQLITE_WRITE_WAIT_SECONDS = 30
-# How often a process waiting for another's writer looks again (a blocking flock cannot time out).
-SQLITE_WRITER_POLL_SECONDS = 0.0005
-
-
-class SQLiteWriters:
-    """Turns at SQLite's write lock: the threads of a process queue on a Python lock, the
-    processes (gunicorn workers, the outbox worker, the CLI) on a lock file beside the database.
-
-    A waiter goes within half a millisecond of the writer before it finishing, where SQLite's
-    own busy handler sleeps 1, 2, 5 ... 100 ms between tries and turns a queue of writers into
-    a tail of a second. BEGIN IMMEDIATE and the busy timeout stay for writers outside the app.
-    """
-
-    def __init__(self, database: str | None):
-        self.threads = threading.Lock()
-        in_memory = not database or database == ":memory:" or database.startswith("file:")
-        self.path = None if in_memory else f"{database}-writers"
-        self.fd = self.pid = None
-
-    def acquire(self) -> None:
-        deadline = time.monotonic() + SQLITE_WRITE_WAIT_SECONDS
-        if not self.threads.acquire(timeout=SQLITE_WRITE_WAIT_SECONDS):
-            raise TimeoutError(f"another thread held the SQLite write lock for {SQLITE_WRITE_WAIT_SECONDS} s")
-        try:
-            if self.path:
-                self.lock_file(deadline)
-        except BaseException:
-            self.threads.release()
-            raise
-
-    def lock_file(self, deadline: float) -> None:
-        # flock belongs to an open file: a forked process opens its own, or it would share its parent's.
-        if self.pid != os.getpid():
-            self.fd, self.pid = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600), os.getpid()
-            weakref.finalize(self, os.close, self.fd)  # closed with the engine's app
-        while True:
-            try:
-                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(
-                        f"another process held the SQLite write lock for {SQLITE_WRITE_WAIT_SECONDS} s"
-                    ) from None
-                time.sleep(SQLITE_WRITER_POLL_SECONDS)
-
-    def release(self) -> None:
-        if self.path:
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-        self.threads.release()
 
 
 def _configure_sqlite(engine) -> None:
     """WAL, a busy timeout and BEGIN IMMEDIATE, so concurrent writers wait instead of failing."""
-    writers = SQLiteWriters(engine.url.database)
-
-    def end_turn(entry: dict | None) -> None:
-        if entry is not None and entry.pop("holds_write_lock", False):
-            writers.release()
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
@@ -148,36 +99,9 @@ def _configure_sqlite(engine) -> None:
         if connection.get_execution_options().get("sqlite_read_only"):
             connection.exec_driver_sql("BEGIN")
             return
-        # Take the write lock up front: a read that later writes cannot deadlock. The pool
-        # entry, not the thread, holds the turn (one invalidated mid-transaction still does).
-        entry = connection.connection.record_info
-        if not entry.get("holds_write_lock"):
-            writers.acquire()
-            entry["holds_write_lock"] = True
-        try:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            end_turn(entry)
-            raise
-
-    # SQLAlchemy fires these just before it has the driver COMMIT or ROLLBACK. The next writer
-    # may go only once this one's transaction is over (or its BEGIN IMMEDIATE would sleep in the
-    # busy handler), so they end it themselves: the driver's own call then has nothing to do.
-    @event.listens_for(engine, "commit")
-    def on_commit(connection):
-        connection.connection.driver_connection.commit()
-        end_turn(connection.connection.record_info)
-
-    @event.listens_for(engine, "rollback")
-    def on_rollback(connection):
-        if not connection.invalidated:
-            connection.connection.driver_connection.rollback()
-            end_turn(connection.connection.record_info)
-
-    @event.listens_for(engine, "checkin")
-    def on_checkin(_dbapi_connection, record):
-        # A connection invalidated in a transaction ends it without a rollback event.
-        end_turn(record.record_info if record is not None else None)
+        # Take the write lock up front, so a read that later writes cannot deadlock: a second
+        # writer waits in the busy handler until the first commits, then goes.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 # The largest id an INTEGER key holds (PostgreSQL's; SQLite's go further): a larger number

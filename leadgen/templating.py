@@ -4,7 +4,7 @@ by register_template_helpers (from create_app), so rendering needs no page bluep
 
 import re
 
-from flask import current_app, url_for
+from flask import current_app
 
 from . import clinictime
 from .blog.notify import comment_for_mail
@@ -12,6 +12,7 @@ from .blog.render import comment_html
 from .ebook.service import download_token
 from .extensions import db
 from .forms import email_suggestion
+from .links import public_url
 from .webinars.models import CLOSED_MESSAGES, Webinar
 
 
@@ -37,7 +38,7 @@ def clinic_context() -> dict:
 
 def ebook_download_url(lead_id: int, email: str) -> str:
     """An absolute, signed download link, made when the mail is rendered (so its age starts then)."""
-    return url_for("ebook.download", token=download_token(lead_id, email), _external=True)
+    return public_url("ebook.download", token=download_token(lead_id, email))
 
 
 def webinar_for_mail(webinar_id: int) -> Webinar | None:
@@ -60,6 +61,7 @@ FILTERS = {
 GLOBALS = {
     "ebook_download_url": ebook_download_url,
     "email_suggestion": email_suggestion,
+    "public_url": public_url,
     "webinar_for_mail": webinar_for_mail,
     "webinar_closed_message": webinar_closed_message,
     # Mail templates load the comment they are about when the worker renders them.

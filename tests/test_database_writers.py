@@ -1,26 +1,46 @@
-"""Writers take turns (on SQLite by locks of their own, for threads and processes), never waiting on a finished one."""
+"""Writers wait for each other instead of failing, and never wait on a finished one."""
 
-import fcntl
+import sqlite3
 import threading
+import time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from leadgen.extensions import db
 from leadgen.leads.models import Lead
 
+# How long the first writer keeps its transaction open while the second one tries.
+HOLD_SECONDS = 0.5
 
-def write_in_thread(app, email: str) -> threading.Thread:
-    """Insert a lead from another thread, with its own app context and connection; returns the thread."""
 
-    def write() -> None:
+def in_thread(app, write) -> tuple[threading.Thread, dict]:
+    """Run `write()` then commit, in another thread with its own app context and connection.
+
+    Returns the thread and what it saw: when it committed, or the error it met.
+    """
+    seen = {}
+
+    def run() -> None:
         with app.app_context():
-            db.session.add(Lead(email=email, source="ebook"))
-            db.session.commit()
+            try:
+                write()
+                db.session.commit()
+                seen["committed_at"] = time.monotonic()
+            except Exception as error:  # handed to the test, which fails with it
+                seen["error"] = error
 
-    thread = threading.Thread(target=write, daemon=True)
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
-    return thread
+    return thread, seen
+
+
+def add_lead(email: str):
+    return lambda: db.session.add(Lead(email=email, source="ebook"))
+
+
+def rename(email: str, first_name: str):
+    return lambda: db.session.execute(update(Lead).where(Lead.email == email).values(first_name=first_name))
 
 
 def emails(app) -> set[str]:
@@ -32,36 +52,53 @@ def test_a_connection_kept_after_its_commit_or_rollback_does_not_hold_up_other_w
     with app.app_context(), db.engine.connect() as kept:
         for end in (kept.commit, kept.rollback):
             kept.execute(select(1))
-            end()  # the connection stays checked out, as the outbox worker's does for a batch
-            writer = write_in_thread(app, f"after-{end.__name__}@example.com")
+            end()  # the connection stays checked out, as a long task's may
+            writer, seen = in_thread(app, add_lead(f"after-{end.__name__}@example.com"))
             writer.join(timeout=10)
             assert not writer.is_alive(), f"a writer waited on a connection after its {end.__name__}"
+            assert "error" not in seen
     assert emails(app) == {"after-commit@example.com", "after-rollback@example.com"}
 
 
-def test_a_writer_waits_for_the_open_write_transaction_then_goes(app):
+def test_a_second_writer_waits_until_the_first_commits_then_writes_after_it(app):
     with app.app_context():
-        db.session.add(Lead(email="first@example.com", source="ebook"))
-        db.session.flush()  # the write transaction is open
-        writer = write_in_thread(app, "second@example.com")
-        writer.join(timeout=0.5)
+        db.session.add(Lead(email="ana@example.com", source="ebook"))
         db.session.commit()
-    writer.join(timeout=10)
-    assert not writer.is_alive()
-    assert emails(app) == {"first@example.com", "second@example.com"}
+        rename("ana@example.com", "First")()  # the write transaction is open
+        second, seen = in_thread(app, rename("ana@example.com", "Second"))
+        second.join(timeout=HOLD_SECONDS)
+        assert second.is_alive(), f"the second writer did not wait: {seen}"
+        first_committed_at = time.monotonic()
+        db.session.commit()
+    second.join(timeout=10)
+    assert not second.is_alive()
+    assert "error" not in seen, seen["error"]
+    assert seen["committed_at"] >= first_committed_at
+    with app.app_context():
+        assert db.session.scalar(select(Lead.first_name)) == "Second"  # written after the first, not lost
 
 
 @pytest.mark.sqlite_only
-def test_on_sqlite_a_writer_waits_while_another_process_holds_the_writers_lock_file(app):
+def test_on_sqlite_a_writer_waits_for_another_process_holding_the_write_lock(app):
     with app.app_context():
-        lock_file = f"{db.engine.url.database}-writers"
-    # Another open file of the lock, as another process (a second gunicorn worker) would hold it.
-    with open(lock_file, "a") as other_process:
-        fcntl.flock(other_process, fcntl.LOCK_EX)
-        writer = write_in_thread(app, "waited@example.com")
-        writer.join(timeout=0.5)
-        assert writer.is_alive(), "the writer went while another process was writing"
-        fcntl.flock(other_process, fcntl.LOCK_UN)
+        path = db.engine.url.database
+    # A connection of its own, as another process (a second gunicorn worker, the sqlite3 tool) has.
+    other_process = sqlite3.connect(path, isolation_level=None)
+    try:
+        other_process.execute("BEGIN IMMEDIATE")
+        other_process.execute(
+            "INSERT INTO leads (email, first_name, source, status, marketing_consent, created_at, updated_at)"
+            " VALUES ('other@example.com', '', 'ebook', 'new', 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+        )
+        writer, seen = in_thread(app, add_lead("waited@example.com"))
+        writer.join(timeout=HOLD_SECONDS)
+        assert writer.is_alive(), f"the writer did not wait: {seen}"
+        other_committed_at = time.monotonic()
+        other_process.execute("COMMIT")
         writer.join(timeout=10)
+    finally:
+        other_process.close()
     assert not writer.is_alive()
-    assert emails(app) == {"waited@example.com"}
+    assert "error" not in seen, seen["error"]
+    assert seen["committed_at"] >= other_committed_at
+    assert emails(app) == {"other@example.com", "waited@example.com"}

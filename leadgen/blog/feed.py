@@ -2,10 +2,10 @@
 
 from xml.etree import ElementTree as ET
 
-from flask import current_app, url_for
+from flask import current_app
 
 from ..database import utcnow
-from ..outbox.render import public_site_links
+from ..links import public_url
 from .models import Post
 from .render import article_html
 
@@ -21,27 +21,23 @@ def sub(parent: ET.Element, tag: str, text: str | None = None, **attributes) -> 
 
 
 def atom_feed(posts: list[Post]) -> bytes:
-    """The feed document: newest articles with their full, sanitised HTML; every link from PUBLIC_BASE_URL."""
-    # Never from the request's Host header: anyone can send one, and readers cache what we answer.
-    with public_site_links():
-        return feed_document(posts)
+    """The feed document: newest articles with their full, sanitised HTML; every link from PUBLIC_BASE_URL.
 
-
-def feed_document(posts: list[Post]) -> bytes:
-    """The Atom XML, built where url_for(..., _external=True) names the public site."""
+    Never from the request's Host header: anyone can send one, and readers cache what we answer.
+    """
     ET.register_namespace("", ATOM)
     clinic = current_app.config["CLINIC_NAME"]
-    home = url_for("blog.index", _external=True)
+    home = public_url("blog.index")
     feed = ET.Element(f"{{{ATOM}}}feed")
     sub(feed, "id", home)
     sub(feed, "title", f"{clinic}: blog")
     sub(feed, "subtitle", "Articles on autoimmune disease, gut health and recovery")
     sub(feed, "updated", max((post.updated_at for post in posts), default=utcnow()).isoformat())
-    sub(feed, "link", rel="self", type="application/atom+xml", href=url_for("blog.feed", _external=True))
+    sub(feed, "link", rel="self", type="application/atom+xml", href=public_url("blog.feed"))
     sub(feed, "link", rel="alternate", type="text/html", href=home)
     sub(sub(feed, "author"), "name", clinic)
     for post in posts:
-        url = url_for("blog.post", slug=post.slug, _external=True)
+        url = public_url("blog.post", slug=post.slug)
         entry = sub(feed, "entry")
         sub(entry, "id", url)
         sub(entry, "title", post.title)

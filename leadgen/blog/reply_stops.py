@@ -8,12 +8,12 @@ and again when the worker is about to send it.
 
 import hashlib
 
-from flask import url_for
 from sqlalchemy import select
 
 from ..database import insert_if_absent
 from ..extensions import db
 from ..fields import normalise_email
+from ..links import public_url
 from ..outbox.models import OutboxMessage
 from ..outbox.service import cancel_queued
 from ..tokens import TokenExpired, TokenInvalid, address_check, row_for_person, sign, unsign
@@ -67,7 +67,7 @@ def reply_mail_stopped(message: OutboxMessage) -> bool:
 def stop_replies_url(message: OutboxMessage) -> str | None:
     """For a reply notification, its "stop these emails" link (None for any other mail).
 
-    Called by the outbox while rendering, inside its request context for PUBLIC_BASE_URL.
+    Called by the outbox while rendering; the link names PUBLIC_BASE_URL.
     """
     if message.template != REPLY_TEMPLATE:
         return None
@@ -75,4 +75,4 @@ def stop_replies_url(message: OutboxMessage) -> str | None:
     replied_to = db.session.get(Comment, parent_id) if isinstance(parent_id, int) else None
     if replied_to is None or not replied_to.email:
         return None
-    return url_for("blog.stop_replies", token=stop_token(replied_to), _external=True)
+    return public_url("blog.stop_replies", token=stop_token(replied_to))

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, text, update
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import is_postgresql, utcnow
 from ..extensions import db
@@ -69,17 +68,15 @@ def renew_claim(messages: list[OutboxMessage]) -> list[OutboxMessage]:
     if held_until <= now:
         return []
     locked_until = now + lease_length()
+    ids = [message.id for message in messages]
     renewed = set(
         db.session.scalars(
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_([message.id for message in messages]), OutboxMessage.locked_until == held_until)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.locked_until == held_until)
             .values(locked_until=locked_until)
-            .returning(OutboxMessage.id),
-            execution_options={"synchronize_session": False},
+            .returning(OutboxMessage.id)
         )
     )
-    db.session.commit()
     still_held = [message for message in messages if message.id in renewed]
-    for message in still_held:
-        set_committed_value(message, "locked_until", locked_until)
+    db.session.commit()
     return still_held

@@ -1,16 +1,10 @@
 """Where mail goes: an SMTP relay over one bounded connection, or .eml files in development."""
 
-import functools
 import smtplib
-import socket
 from pathlib import Path
 
 from flask import current_app
 from flask_mail import Connection, Message
-
-# This host's name as mail sees it (EHLO, Message-IDs). socket.getfqdn() is a reverse DNS
-# lookup, which smtplib and flask-mail would otherwise repeat for every connection or message.
-host_fqdn = functools.cache(socket.getfqdn)
 
 
 class BoundedSMTPConnection(Connection):
@@ -23,8 +17,7 @@ class BoundedSMTPConnection(Connection):
     def configure_host(self) -> smtplib.SMTP:
         state = self.mail
         smtp_class = smtplib.SMTP_SSL if state.use_ssl else smtplib.SMTP
-        # local_hostname given: smtplib would look up the FQDN (reverse DNS) for every connection.
-        host = smtp_class(state.server, state.port, local_hostname=host_fqdn(), timeout=self.timeout)
+        host = smtp_class(state.server, state.port, timeout=self.timeout)
         if state.use_tls:
             host.starttls()
         if state.username and state.password:

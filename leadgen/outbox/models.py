@@ -35,8 +35,11 @@ class OutboxMessage(db.Model):
     # "email" goes over SMTP; other kinds (webhooks) have their own deliverer.
     kind: Mapped[str] = mapped_column(String(20), default="email")
     category: Mapped[str] = mapped_column(String(20), default="transactional")
+    # An email's address; a webhook call's URL (read it as webhook_url).
     recipient: Mapped[str] = mapped_column(String(500))
     recipient_name: Mapped[str] = mapped_column(String(100), default="")
+    # An email's template (templates/email/<template>.txt and .html); a webhook call's event
+    # name, e.g. "lead.created" (read it as webhook_event).
     template: Mapped[str] = mapped_column(String(100))
     context: Mapped[dict] = mapped_column(JSON, default=dict)
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
@@ -51,6 +54,16 @@ class OutboxMessage(db.Model):
     locked_by: Mapped[str | None] = mapped_column(String(100))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def webhook_url(self) -> str:
+        """Where a webhook call goes: the row keeps it in `recipient`."""
+        return self.recipient
+
+    @property
+    def webhook_event(self) -> str:
+        """The event a webhook call reports ("lead.created"): the row keeps it in `template`."""
+        return self.template
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.id} {self.template} to={self.recipient!r} {self.status}>"

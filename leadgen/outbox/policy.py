@@ -5,7 +5,7 @@ mail, so it asks the domains' own rules (followups' stop rule and links, blog's 
 The outbox's models and service, which the domains build on, import none of them.
 """
 
-from flask import current_app, url_for
+from flask import current_app
 
 from ..blog.reply_stops import reply_mail_stopped, stop_replies_url
 from ..extensions import db
@@ -14,6 +14,7 @@ from ..followups.stops import is_followup, marketing_stop_reason
 from ..followups.unsubscribe import unsubscribe_token
 from ..leads.models import Lead
 from ..leads.service import RESUBSCRIBE_TEMPLATE
+from ..links import public_url
 from .models import OutboxMessage
 
 
@@ -41,7 +42,7 @@ def extra_headers_for(message: OutboxMessage, context: dict) -> dict:
     """Headers beyond the basics; for marketing mail also sets context["unsubscribe_url"].
 
     Marketing mail carries List-Id and the RFC 8058 one-click unsubscribe headers, and its
-    footer shows the same link. Called inside a request context whose base is PUBLIC_BASE_URL.
+    footer shows the same link. Links name PUBLIC_BASE_URL.
     """
     double_opt_in = current_app.config["DOUBLE_OPT_IN"]
     # Transactional mail needs the lead only for the confirmation link: no query per message without it.
@@ -52,7 +53,7 @@ def extra_headers_for(message: OutboxMessage, context: dict) -> dict:
     if message.category != "marketing":
         # With DOUBLE_OPT_IN, what the lead asked for carries the link that starts marketing.
         if needs_confirmation_link(lead, message.template, double_opt_in):
-            context["confirm_url"] = url_for("followups.confirm", token=confirmation_token(lead), _external=True)
+            context["confirm_url"] = public_url("followups.confirm", token=confirmation_token(lead))
         # A reply notification to a commenter carries its own one-click "stop these emails".
         if stop_url := stop_replies_url(message):
             context["stop_replies_url"] = stop_url
@@ -60,7 +61,7 @@ def extra_headers_for(message: OutboxMessage, context: dict) -> dict:
         return {}
     headers = {"List-Id": current_app.config["MAIL_LIST_ID"]}
     if lead is not None:
-        url = url_for("followups.unsubscribe", token=unsubscribe_token(lead), _external=True)
+        url = public_url("followups.unsubscribe", token=unsubscribe_token(lead))
         context["unsubscribe_url"] = url
         headers |= one_click_headers(url)
     return headers

@@ -1,30 +1,22 @@
 """Turn an outbox row into a flask-mail Message, rendering its templates at send time."""
 
 import base64
-import email.generator
 import email.policy
 import email.utils
 import functools
-import io
 import textwrap
 import uuid
-from contextlib import contextmanager
 from email.headerregistry import Address
 
 import flask_mail
-from flask import current_app, has_request_context, request
+from flask import current_app
 from flask_mail import Message
 
 from ..templating import clinic_context, ebook_download_url
-from .mailer import host_fqdn
 from .models import OutboxMessage
 from .policy import extra_headers_for, sender_for
 
-# flask-mail gives every new Message a Message-ID from email.utils.make_msgid(), which asks
-# for this host's FQDN (a reverse DNS lookup) every time: 0.3 ms a message here, seconds
-# with a slow resolver. The same Message-IDs, with the FQDN looked up once (as Django does).
-flask_mail.make_msgid = lambda: email.utils.make_msgid(domain=host_fqdn())
-# flask-mail's own, still used for every address it can take (sanitize_address below replaces it).
+# flask-mail's own, used for every address it can take (sanitize_address below stands in for it).
 flask_mail_sanitize_address = flask_mail.sanitize_address
 
 
@@ -45,65 +37,62 @@ def sanitize_address(address: str | tuple[str, str], encoding: str = "utf-8") ->
     and its message is flattened with UTF8_WIRE_POLICY.
     """
     name, addr_spec = email.utils.parseaddr(address) if isinstance(address, str) else address
-    if not needs_smtputf8(addr_spec):
-        return flask_mail_sanitize_address(address, encoding)
-    local_part, _, domain = addr_spec.rpartition("@")
-    return str(Address(display_name=name, username=local_part, domain=domain.encode("idna").decode("ascii")))
+    if needs_smtputf8(addr_spec):
+        local_part, _, domain = addr_spec.rpartition("@")
+        return str(Address(display_name=name, username=local_part, domain=domain.encode("idna").decode("ascii")))
+    if name.isascii() and name.isprintable() and addr_spec.isascii():
+        # A plain ASCII name is written as it is (quoted where needed): flask-mail encodes every
+        # name as RFC 2047, with a loop that costs as much as the rest of the message.
+        return email.utils.formataddr((name, addr_spec))
+    return flask_mail_sanitize_address(address, encoding)
 
 
-# Every address passes here twice a message (header and envelope), and its display name's
-# RFC 2047 encoding is a quadratic loop in the email package: remember recent answers.
-flask_mail.sanitize_address = functools.lru_cache(maxsize=1024)(sanitize_address)
+# flask-mail calls its module's sanitize_address for the To header and for the envelope
+# (RCPT TO), and its own raises on an address that needs SMTPUTF8: without this, such mail
+# could never be sent. Not memoised: it would keep recipients' names in memory after erasure.
+flask_mail.sanitize_address = sanitize_address
 
 
+# compat32 writes each header as flask-mail encoded it, where email.policy.SMTP (flask-mail's)
+# parses every header again and refolds a long encoded name mid-word. CRLF on the wire; 998
+# (RFC 5322's limit) keeps URLs on one line.
 class WirePolicy(email.policy.Compat32):
-    """compat32 that writes a short plain-ASCII header as it is, without a Header round trip.
+    """compat32 that writes a short plain-ASCII header as it is.
 
-    flask-mail flattens with email.policy.SMTP, which parses again every header it has just
-    encoded: most of a send's time, and it refolds a long encoded name mid-word. compat32
-    writes the headers as encoded, but still feeds each one through email.header.Header,
-    which leaves a one-line ASCII value unchanged at a cost of ~20 us a header.
+    compat32 feeds every header through email.header.Header, which leaves a one-line ASCII
+    value unchanged at a cost of ~20 us a header; fold_binary is the policy's public hook.
     """
 
-    def _fold(self, name, value, sanitize):
+    def fold_binary(self, name: str, value) -> bytes:
         if (
             isinstance(value, str)
             and value.isascii()
             and value.isprintable()  # no line break, tab or other control character
             and len(name) + 2 + len(value) <= self.max_line_length
         ):
-            return f"{name}: {value}{self.linesep}"
-        return super()._fold(name, value, sanitize)
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
 
 
-# CRLF on the wire; 998 (RFC 5322's limit) keeps URLs on one line.
 WIRE_POLICY = WirePolicy(linesep="\r\n", max_line_length=998)
 # A message sent with SMTPUTF8 carries its UTF-8 address as it is (RFC 6532), where compat32
 # would turn the whole address into an RFC 2047 encoded word that no mailbox matches.
 UTF8_WIRE_POLICY = email.policy.SMTPUTF8.clone(max_line_length=998)
 
 
-class WireGenerator(email.generator.BytesGenerator):
-    """The standard generator, without the cost of proving each new MIME boundary unused.
-
-    It would compile a regex for every boundary it invents (a third of a send's CPU) to
-    check the parts do not contain it. Every part we send is base64, whose lines never
-    start with "-", so a random boundary cannot collide.
-    """
-
-    @classmethod
-    def _make_boundary(cls, text=None):
-        return f"=_{uuid.uuid4().hex}"
-
-
 class OutboxEmail(Message):
-    """flask-mail's Message, flattened by WireGenerator (with UTF8_WIRE_POLICY when sent with SMTPUTF8)."""
+    """flask-mail's Message, flattened with WIRE_POLICY (UTF8_WIRE_POLICY when sent with SMTPUTF8)."""
 
     def as_bytes(self) -> bytes:
+        message = self._message()
+        # Random boundaries of our own: the generator would compile a regex for every one it
+        # invents (a third of a send's CPU) to prove the parts do not contain it. Every part
+        # we send is base64, whose lines never start with "-", so a random one cannot collide.
+        for part in message.walk():
+            if part.is_multipart():
+                part.set_boundary(f"=_{uuid.uuid4().hex}")
         policy = UTF8_WIRE_POLICY if "SMTPUTF8" in self.mail_options else WIRE_POLICY
-        buffer = io.BytesIO()
-        WireGenerator(buffer, mangle_from_=False, policy=policy).flatten(self._message())
-        return buffer.getvalue()
+        return message.as_bytes(policy=policy)
 
 
 # RFC 5322's recommended line length: text parts wrap there, subjects stay within it.
@@ -163,30 +152,13 @@ def render_pair(template: str, context: dict) -> tuple[str, str, str]:
     return subject, wrap_text(str(text_module).strip()) + "\n", html
 
 
-@contextmanager
-def public_site_links():
-    """A request context in which url_for(..., _external=True) points at PUBLIC_BASE_URL.
-
-    Links in mail go to the public site, whichever host renders them. The worker opens one
-    for a whole batch; render_email opens its own only when called outside one.
-    """
-    if has_request_context() and request.environ.get("leadgen.public_site_links"):
-        yield
-        return
-    with current_app.test_request_context(
-        base_url=current_app.config["PUBLIC_BASE_URL"], environ_overrides={"leadgen.public_site_links": True}
-    ):
-        yield
-
-
 def render_email(message: OutboxMessage) -> Message:
     """Build the MIME message: text and HTML, stable Message-ID, attachments, list headers."""
     context = {**message.context, "message": message, "unsubscribe_url": None, "confirm_url": None}
     # The text and HTML parts share one signed download link (and sign it once).
     context["ebook_download_url"] = functools.cache(ebook_download_url)
-    with public_site_links():
-        headers = extra_headers_for(message, context)
-        subject, text, html = render_pair(message.template, context)
+    headers = extra_headers_for(message, context)
+    subject, text, html = render_pair(message.template, context)
     email = OutboxEmail(
         subject=subject,
         # A (name, address) pair: flask-mail encodes the name once (formataddr first would encode it twice).

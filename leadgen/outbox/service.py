@@ -6,12 +6,10 @@ from datetime import datetime
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import delete, func, insert, select, text, update
 
 from .. import metrics
-from ..database import is_postgresql, utcnow
+from ..database import dialect_insert, is_postgresql, utcnow
 from ..extensions import db
 from .models import OutboxMessage, PurgedDedupeKey
 
@@ -76,7 +74,7 @@ def enqueue_many(rows: list[dict]) -> set[str]:
     rows = without_purged_keys(rows)
     if not rows:
         return set()
-    return set(db.session.scalars(insert_statement(is_postgresql()), rows))
+    return set(db.session.scalars(insert_statement(db.engine.dialect.name), rows))
 
 
 def without_purged_keys(rows: list[dict]) -> list[dict]:
@@ -90,54 +88,36 @@ def without_purged_keys(rows: list[dict]) -> list[dict]:
     return [row for row in rows if row["dedupe_key"] not in purged]
 
 
+# Built once per dialect: SQLAlchemy keeps a statement object's cache key, where a new one
+# must be walked on every capture (measured with bench/capture, as for the lead upsert).
 @cache
-def insert_statement(postgresql: bool):
-    """The outbox's insert-unless-deduped statement, built once per dialect."""
-    from sqlalchemy.dialects.postgresql import insert as pg_insert  # here for start-up time: unused on SQLite
-
-    insert = pg_insert if postgresql else sqlite_insert
+def insert_statement(dialect_name: str):
+    """The outbox's insert-unless-deduped statement; returns the dedupe keys that were new."""
     table = OutboxMessage.__table__
-    return insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.dedupe_key)
+    return dialect_insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.dedupe_key)
 
 
-# UPDATE ... WHERE id = :row_id, built once; SQLAlchemy sets the columns each call names.
-STATE_UPDATE = OutboxMessage.__table__.update().where(OutboxMessage.__table__.c.id == bindparam("row_id"))
-
-
-def save_state(message: OutboxMessage, connection: Connection | None = None, **values) -> None:
-    """Write a message's new state by id and commit at once; the object shows it too.
-
-    An UPDATE by id rather than a change to the object: the worker keeps its batch out of
-    the session, so each commit does not make it reload every message still to send. The
-    worker records the relay's answers on a connection it holds for the batch (no pool
-    checkout and ping per message); everything else writes through the session.
-    """
-    if connection is not None:
-        # The session's work first: on SQLite its open transaction holds the write lock.
-        db.session.commit()
-    target = connection if connection is not None else db.session
-    target.execute(STATE_UPDATE, {"row_id": message.id, **values})
-    target.commit()
+def save_state(message: OutboxMessage, **values) -> None:
+    """Set a message's new state and commit at once."""
     for key, value in values.items():
-        set_committed_value(message, key, value)
+        setattr(message, key, value)
+    db.session.commit()
 
 
-def mark_sent(message: OutboxMessage, connection: Connection | None = None) -> None:
+def mark_sent(message: OutboxMessage) -> None:
     """Record the relay's acceptance at once, so a crash after this never resends it."""
-    save_state(message, connection, status="sent", sent_at=utcnow(), locked_until=None, last_error=None)
+    save_state(message, status="sent", sent_at=utcnow(), locked_until=None, last_error=None)
     metrics.record_sent(message)
 
 
-def record_failure(
-    message: OutboxMessage, error: str, permanent: bool = False, connection: Connection | None = None
-) -> None:
+def record_failure(message: OutboxMessage, error: str, permanent: bool = False) -> None:
     """Schedule the next attempt after the configured back-off, or mark the message failed."""
     delays = current_app.config["OUTBOX_RETRY_DELAYS"]
     if permanent or message.attempts > len(delays):
-        save_state(message, connection, status="failed", last_error=error[:2000], locked_until=None)
+        save_state(message, status="failed", last_error=error[:2000], locked_until=None)
     else:
         due_at = utcnow() + delays[message.attempts - 1]
-        save_state(message, connection, status="queued", due_at=due_at, last_error=error[:2000], locked_until=None)
+        save_state(message, status="queued", due_at=due_at, last_error=error[:2000], locked_until=None)
     metrics.record_failure(message)
 
 

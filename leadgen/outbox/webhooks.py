@@ -115,20 +115,20 @@ def deliver_webhook(message: OutboxMessage) -> None:
         "X-Leadgen-Signature": signature(webhook.secret, body),
     }
     try:
-        status = post(message.recipient, body, headers, config["SMTP_TIMEOUT"], config["WEBHOOK_ALLOW_PRIVATE"])
+        status = post(message.webhook_url, body, headers, config["SMTP_TIMEOUT"], config["WEBHOOK_ALLOW_PRIVATE"])
     except TargetRefused as refused:  # checked again after DNS: the name may point elsewhere now
-        log.warning("webhook %s: refused %s: %s", message.id, message.recipient, refused)
-        service.record_failure(message, f"refused {message.recipient}: {refused}", permanent=True)
+        log.warning("webhook %s: refused %s: %s", message.id, message.webhook_url, refused)
+        service.record_failure(message, f"refused {message.webhook_url}: {refused}", permanent=True)
         return
     except (OSError, http.client.HTTPException, ValueError) as error:  # refused, timed out, bad URL
-        log.warning("webhook %s: could not reach %s: %r", message.id, message.recipient, error)
-        service.record_failure(message, f"could not reach {message.recipient}: {error!r}"[:500])
+        log.warning("webhook %s: could not reach %s: %r", message.id, message.webhook_url, error)
+        service.record_failure(message, f"could not reach {message.webhook_url}: {error!r}"[:500])
         return
     if 200 <= status < 300:
         service.mark_sent(message)
-        log.info("webhook %s (%s) delivered to %s", message.id, message.template, message.recipient)
+        log.info("webhook %s (%s) delivered to %s", message.id, message.webhook_event, message.webhook_url)
         return
-    log.warning("webhook %s: %s answered %s", message.id, message.recipient, status)
+    log.warning("webhook %s: %s answered %s", message.id, message.webhook_url, status)
     # The answer's body stays unread: staff must not be able to read other services through a webhook.
-    reason = f"HTTP {status} from {message.recipient}: {answer_reason(status)}"
+    reason = f"HTTP {status} from {message.webhook_url}: {answer_reason(status)}"
     service.record_failure(message, reason, permanent=status == 410)

@@ -8,16 +8,17 @@ import socket
 import threading
 
 from flask import current_app
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 
-from ..database import is_postgresql, utcnow
+from ..database import utcnow
 from ..extensions import db
 from ..leads.models import Lead
 from . import claims, service
 from .mailer import open_connection
 from .models import OutboxMessage
 from .policy import reason_not_to_send
-from .render import public_site_links, render_email
+from .render import render_email
+from .webhooks import deliver_webhook
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +45,11 @@ def record_bounce(message: OutboxMessage) -> None:
         lead.bounced_at = lead.bounced_at or utcnow()
 
 
-def send_one(connection, message: OutboxMessage, records: Connection) -> None:
+def send_one(connection, message: OutboxMessage) -> None:
     """Deliver one claimed message over an open connection and record what happened.
 
     Whatever goes wrong with this message alone (it cannot be built, encoded or sent) fails
     it alone, with its reason; only a failure of the connection itself reaches the caller.
-    The relay's answer is written on `records`, a database connection held for the batch
-    (no pool checkout and ping per message).
     """
     if reason := reason_not_to_send(message):
         service.cancel(message, reason)
@@ -69,22 +68,22 @@ def send_one(connection, message: OutboxMessage, records: Connection) -> None:
         permanent = is_permanent_rejection(error)
         if permanent:
             record_bounce(message)
-        service.record_failure(message, f"recipient refused: {error.recipients}", permanent, connection=records)
+        service.record_failure(message, f"recipient refused: {error.recipients}", permanent)
         return
     except smtplib.SMTPResponseException as error:
-        service.record_failure(message, f"SMTP {error.smtp_code}: {error.smtp_error!r}", connection=records)
+        service.record_failure(message, f"SMTP {error.smtp_code}: {error.smtp_error!r}")
         return
     except smtplib.SMTPNotSupportedError:  # raised before MAIL FROM: the connection is as it was
-        service.record_failure(message, NO_SMTPUTF8, permanent=True, connection=records)
+        service.record_failure(message, NO_SMTPUTF8, permanent=True)
         return
     except CONNECTION_ERRORS:
         raise  # the connection itself failed: deliver_emails retries the rest of the batch
     except Exception as error:  # this message alone cannot be built, encoded or sent
         log.exception("could not send outbox message %s", message.id)
-        service.record_failure(message, f"could not send: {error!r}", connection=records)
+        service.record_failure(message, f"could not send: {error!r}")
         connection.reset()  # the relay may be left inside this message's transaction
         return
-    service.mark_sent(message, connection=records)
+    service.mark_sent(message)
     log.info("sent outbox message %s (%s) to lead %s", message.id, message.template, message.lead_id)
 
 
@@ -103,25 +102,13 @@ def hold_claim(pending: list[OutboxMessage]) -> list[OutboxMessage]:
     return still_held
 
 
-def records_connection() -> Connection:
-    """The batch's connection for the relay's answers: each is one UPDATE, committed at once.
-
-    On PostgreSQL it autocommits, so each answer costs one round trip instead of two; on
-    SQLite it opens with BEGIN IMMEDIATE like every other write.
-    """
-    connection = db.engine.connect()
-    if is_postgresql():
-        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-    return connection
-
-
 def deliver_emails(messages: list[OutboxMessage]) -> None:
     """Send a batch over one connection; if the connection fails, the rest retry later."""
     pending = list(messages)
     try:
-        with open_connection() as connection, public_site_links(), records_connection() as records:
+        with open_connection() as connection:
             while pending := hold_claim(pending):
-                send_one(connection, pending[0], records)
+                send_one(connection, pending[0])
                 pending.pop(0)
     except CONNECTION_ERRORS as error:
         log.warning("mail connection failed (%r); %d message(s) will be retried", error, len(pending))
@@ -134,28 +121,28 @@ def deliver_batch(worker_id: str) -> int:
     ids = claims.claim_due_messages(worker_id, current_app.config["OUTBOX_BATCH_SIZE"])
     if not ids:
         return 0
+    # The batch stays loaded across the commit after each message instead of each commit
+    # reloading it (a SELECT per message and attribute read); db.session.remove() below ends
+    # this session, and with it the setting.
+    db.session().expire_on_commit = False
     messages = list(
         db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id))
     )
-    # Out of the session: the commit after each message does not expire (and reload) the rest.
-    for message in messages:
-        db.session.expunge(message)
-    # Nor hold it while the relay connects (a silent relay takes SMTP_TIMEOUT): web requests would wait.
-    db.session.commit()
     emails = [message for message in messages if message.kind == "email"]
-    others = [message for message in messages if message.kind != "email"]
-    while others := hold_claim(others):
-        deliver_other(others.pop(0))
+    webhook_calls = [message for message in messages if message.kind != "email"]  # the only other kind
+    # End the transaction before the relay connects (a silent one takes SMTP_TIMEOUT): on
+    # SQLite it holds the write lock, and web requests would wait.
+    db.session.commit()
+    while webhook_calls := hold_claim(webhook_calls):
+        call_webhook(webhook_calls.pop(0))
     if emails:
         deliver_emails(emails)
     db.session.remove()
     return len(ids)
 
 
-def deliver_other(message: OutboxMessage) -> None:
-    """Messages that are not email (webhook calls) are delivered by their own module."""
-    from .webhooks import deliver_webhook  # imported here: webhooks need the staff models
-
+def call_webhook(message: OutboxMessage) -> None:
+    """POST one webhook call (a row of kind "webhook"); a failure fails this call alone."""
     try:
         deliver_webhook(message)
     except Exception as error:  # whatever breaks one call must not hold up the batch

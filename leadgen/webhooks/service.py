@@ -14,8 +14,6 @@ from ..outbox.models import OutboxMessage
 from ..outbox.service import enqueue
 from .models import EVENTS, Webhook
 
-ACTIVE_WEBHOOKS = select(Webhook.id, Webhook.url, Webhook.events).where(Webhook.active.is_(True))
-
 
 def create_webhook(url: str, events: list[str], description: str = "") -> Webhook:
     """Register a webhook with a fresh signing secret and commit; returns it (secret included)."""
@@ -91,7 +89,8 @@ def emit_event(name: str, data: dict, *, key: str | None = None, lead_id: int | 
     if name not in EVENTS:
         raise ValueError(f"unknown webhook event {name!r}; known: {', '.join(EVENTS)}")
     # Three columns, not Webhook objects: every new lead asks, and there are usually none.
-    webhooks = [hook for hook in db.session.execute(ACTIVE_WEBHOOKS) if name in hook.events]
+    active = select(Webhook.id, Webhook.url, Webhook.events).where(Webhook.active.is_(True))
+    webhooks = [hook for hook in db.session.execute(active) if name in hook.events]
     if not webhooks:
         return 0
     key = key or hashlib.sha256(canonical_json(data)).hexdigest()[:40]
@@ -100,8 +99,8 @@ def emit_event(name: str, data: dict, *, key: str | None = None, lead_id: int | 
     for webhook in webhooks:
         queued += enqueue(
             kind="webhook",
-            template=name,
-            recipient=webhook.url,
+            template=name,  # a webhook row's event (OutboxMessage.webhook_event)
+            recipient=webhook.url,  # and its URL (OutboxMessage.webhook_url)
             dedupe_key=f"webhook:{webhook.id}:{name}:{key}",
             context={"event": name, "data": data, "webhook_id": webhook.id, "payload": event},
             lead_id=lead_id,
