@@ -85,14 +85,16 @@ class OutboxEmail(Message):
 
     def as_bytes(self) -> bytes:
         message = self._message()
+        # The policy it is written with, set before the boundaries: under flask-mail's
+        # (email.policy.SMTP) each set_boundary parses the Content-Type header again.
+        message.policy = UTF8_WIRE_POLICY if "SMTPUTF8" in self.mail_options else WIRE_POLICY
         # Random boundaries of our own: the generator would compile a regex for every one it
         # invents (a third of a send's CPU) to prove the parts do not contain it. Every part
         # we send is base64, whose lines never start with "-", so a random one cannot collide.
         for part in message.walk():
             if part.is_multipart():
                 part.set_boundary(f"=_{uuid.uuid4().hex}")
-        policy = UTF8_WIRE_POLICY if "SMTPUTF8" in self.mail_options else WIRE_POLICY
-        return message.as_bytes(policy=policy)
+        return message.as_bytes()
 
 
 # RFC 5322's recommended line length: text parts wrap there, subjects stay within it.
