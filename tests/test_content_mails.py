@@ -1,18 +1,28 @@
 """/admin/content: staff reword a mail; the next one sent has their words inside the fixed layout."""
 
+import pytest
 from sqlalchemy import select
 
+from leadgen.content.catalogue import MAILS
 from leadgen.content.models import MailText
 from leadgen.extensions import db
+from leadgen.mailmarkdown import PLACEHOLDER
 from leadgen.outbox.models import OutboxMessage
 
 from .helpers import count, html_part, request_ebook, row_counts, submit_form, text_part
+from .test_webinars import JOIN_URL, make_webinar, register
 
 EDIT = "/admin/content/mail/ebook_delivery"
 
 
+def reword_mail(client, key: str, subject: str, body: str, action: str = "save"):
+    """Press one of the edit page's buttons with these words."""
+    page = f"/admin/content/mail/{key}"
+    return submit_form(client, page, {"subject": subject, "body": body, "action": action})
+
+
 def reword(client, subject: str, body: str, action: str = "save"):
-    return submit_form(client, EDIT, {"subject": subject, "body": body, "action": action})
+    return reword_mail(client, "ebook_delivery", subject, body, action)
 
 
 def test_an_edited_subject_and_text_arrive_in_the_next_mail_with_the_fixed_parts(app, client, auth, smtp, deliver):
@@ -99,3 +109,31 @@ def test_send_me_a_test_goes_to_the_signed_in_staff_member_through_the_outbox(ap
 def test_an_unknown_mail_is_404(client, auth):
     auth.sign_in(role="marketing")
     assert client.get("/admin/content/mail/nope").status_code == 404
+
+
+@pytest.mark.parametrize("key", sorted(MAILS))
+def test_every_mails_shipped_words_preview_with_every_placeholder_filled(app, client, auth, key):
+    make_webinar(app)
+    auth.sign_in(role="marketing")
+    mail = MAILS[key]
+    response = reword_mail(client, key, mail.subject, mail.body, action="preview")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page
+    preview = page.split('id="preview-heading"')[1]
+    assert not PLACEHOLDER.search(preview.replace("&#34;", '"')), PLACEHOLDER.findall(preview)
+    assert app.config["CLINIC_ADDRESS"] in preview
+
+
+def test_a_reworded_webinar_confirmation_keeps_the_join_link_cancel_link_and_calendar(app, client, auth, smtp, deliver):
+    slug = make_webinar(app)
+    auth.sign_in(role="marketing")
+    subject, body = "See you at {webinar_title}", "Dear {first_name}, it starts {webinar_time}."
+    assert reword_mail(client, "webinar_confirmation", subject, body).status_code == 303
+    register(client, slug, consent="y")
+    deliver()
+    [mail] = [mail for mail in smtp.messages if "See you at" in mail["Subject"]]
+    assert mail["Subject"] == "See you at Gut health and autoimmunity"
+    text = text_part(mail)
+    assert "Dear Ana, it starts" in text and JOIN_URL in text and "/webinars/cancel/" in text
+    assert "(registered for a webinar)" in " ".join(text.split())
+    assert [part.get_filename() for part in mail.iter_attachments()] == [f"{slug}.ics"]
