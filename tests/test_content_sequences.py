@@ -160,3 +160,15 @@ def test_preview_of_a_step_shows_it_in_the_layout_with_the_unsubscribe_footer_ab
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "Hi Ana" in page and "<iframe" in page
+
+
+def test_send_me_a_step_as_a_test_reaches_the_staff_member_and_saves_nothing(app, client, auth, smtp, deliver):
+    auth.sign_in(role="marketing", email="mia@clinic.example")
+    step = {"position": "1", "delay": "2d", "subject": "Trying, {first_name}", "body": "Call {office_phone}."}
+    response = submit_form(client, PAGE, {**steps_form(step), "action": "test-1"})
+    assert response.status_code == 200
+    deliver()
+    [mail] = smtp.messages
+    assert (mail["To"], mail["Subject"]) == ("mia@clinic.example", "Trying, Ana")
+    assert "Call +1 312 555 0142." in text_part(mail)
+    assert count(app, FollowupStep) == 0

@@ -9,7 +9,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from ..admin.console import admin_only, require_staff
-from .catalogue import CONSENT_FORMS, MAILS
+from .catalogue import CONSENT_FORMS, FOLLOWUP_WORDS, MAILS
 from .preview import PREVIEW_POLICY, preview, send_test
 from .schemas import ConsentSchema, MailWordsSchema
 from .service import (
@@ -37,7 +37,7 @@ def index():
         mails=MAILS,
         edited=edited_mail_keys(),
         forms={form: (label, consent_for(form)) for form, label in CONSENT_FORMS.items()},
-        sequences={name: stored_steps(name) is not None for name in ("ebook", "webinar", "comment")},
+        sequences={name: stored_steps(name) is not None for name in FOLLOWUP_WORDS},
     )
 
 

@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 from ..admin.console import require_staff
 from ..followups.service import REASONS, default_steps
 from .catalogue import FOLLOWUP_PLACEHOLDERS
-from .preview import PREVIEW_POLICY, preview
+from .preview import PREVIEW_POLICY, preview, send_test
 from .schemas import StepSchema
 from .service import StepWords, Words, restore_steps, save_steps, stored_steps
 
@@ -116,13 +116,16 @@ def save_sequence(sequence: str):
     if errors:
         return sequence_page(sequence, rows, errors, 422)
     ordered = [step for _, step in sorted(steps, key=lambda pair: pair[0])]
-    action = request.form.get("action", "save")
-    if action.startswith("preview-"):
-        wanted = action.removeprefix("preview-")
+    action, _, wanted = request.form.get("action", "save").partition("-")
+    if action in ("preview", "test"):
         number = min(int(wanted), len(ordered)) if wanted.isdigit() and int(wanted) > 0 else 1
-        step = ordered[number - 1]
-        shown = preview(f"followup_{sequence}_{number}", Words(step.subject, step.body), current_user.email)
-        return sequence_page(sequence, rows, {}, shown=shown)
+        step, template = ordered[number - 1], f"followup_{sequence}_{number}"
+        words = Words(step.subject, step.body)
+        if action == "test":
+            send_test(template, words, current_user.email)
+            flash(f"A test of step {number} is on its way to {current_user.email} (not saved yet).", "info")
+            return sequence_page(sequence, rows, {})
+        return sequence_page(sequence, rows, {}, shown=preview(template, words, current_user.email))
     save_steps(sequence, ordered)
     flash(f"Saved {len(ordered)} steps: leads captured from now on get them.", "info")
     return redirect(url_for(".sequence", sequence=sequence), 303)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..leads.consent import MARKETING_EMAIL, ConsentText
@@ -82,10 +83,15 @@ def save_consent(form: str, text: str, staff_email: str) -> ConsentText:
         raise ValueError(f"unknown form {form!r}")
     if consent_for(form).text == text:
         return consent_for(form)
-    count = db.session.scalar(select(func.count()).where(ConsentVersion.form == form))
-    # The shipped sentence is version 1 of every form.
-    db.session.add(ConsentVersion(form=form, version=f"{form}-v{count + 2}", text=text, created_by=staff_email))
-    db.session.commit()
+    for _ in range(3):  # two admins saving at once: the later one takes the next number
+        count = db.session.scalar(select(func.count()).where(ConsentVersion.form == form))
+        # The shipped sentence is version 1 of every form.
+        db.session.add(ConsentVersion(form=form, version=f"{form}-v{count + 2}", text=text, created_by=staff_email))
+        try:
+            db.session.commit()
+            break
+        except IntegrityError:
+            db.session.rollback()
     return consent_for(form)
 
 
