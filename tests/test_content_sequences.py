@@ -2,10 +2,11 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from leadgen.content.catalogue import FOLLOWUP_WORDS
-from leadgen.content.models import FollowupStep
+from leadgen.content.models import FollowupStep, MailText
 from leadgen.database import utcnow
 from leadgen.extensions import db
 from leadgen.leads.models import Lead
@@ -172,3 +173,20 @@ def test_send_me_a_step_as_a_test_reaches_the_staff_member_and_saves_nothing(app
     assert (mail["To"], mail["Subject"]) == ("mia@clinic.example", "Trying, Ana")
     assert "Call +1 312 555 0142." in text_part(mail)
     assert count(app, FollowupStep) == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("delay", "99999999999999999999d"), ("delay", "400d"), ("body", "Hello\x00there"), ("subject", "Hi\r\nBcc: x")],
+)
+def test_odd_input_is_a_422_never_a_500(app, client, auth, field, value):
+    auth.sign_in(role="marketing")
+    step = {"position": "1", "delay": "2d", "subject": "Fine", "body": "Fine.", field: value}
+    response = submit_form(client, PAGE, steps_form(step))
+    assert response.status_code == 422
+    assert f'id="{field}-1-error"' in response.get_data(as_text=True)
+    assert count(app, FollowupStep) == 0
+    if field != "delay":  # the same words on a mail's page
+        words = {"subject": "Fine", "body": "Fine.", field: value}
+        assert submit_form(client, "/admin/content/mail/ebook_delivery", words).status_code == 422
+        assert count(app, MailText) == 0

@@ -1,14 +1,19 @@
 """What the content pages accept: subjects, Markdown bodies with known placeholders, consent sentences, steps."""
 
 from collections.abc import Set
+from datetime import timedelta
 
 from marshmallow import Schema, ValidationError, fields, validates_schema
 
 from ..config import parse_duration
-from ..fields import PlainText
+from ..fields import PlainText, has_control_characters
 from ..mailmarkdown import unknown_placeholders
 
 BODY_MAX = 20_000
+# A follow-up waits at most this long (and its seconds fit an INTEGER column).
+DELAY_MAX = timedelta(days=365)
+# Line breaks and tabs belong in a Markdown body; other control characters (NUL...) do not.
+LAYOUT_CHARACTERS = str.maketrans("", "", "\n\r\t")
 
 
 def unknown_message(unknown: list[str], allowed: Set[str]) -> str:
@@ -39,6 +44,8 @@ class MailWordsSchema(Schema):
             errors["body"] = ["Write the mail's text."]
         elif len(body) > BODY_MAX:
             errors["body"] = [f"Keep the text under {BODY_MAX} characters."]
+        elif has_control_characters(body.translate(LAYOUT_CHARACTERS)):
+            errors["body"] = ["Use letters, spaces, punctuation and line breaks only in the text."]
         for name in ("subject", "body"):
             if name not in errors and (unknown := unknown_placeholders(data.get(name, ""), self.allowed)):
                 errors[name] = [unknown_message(unknown, self.allowed)]
@@ -62,9 +69,12 @@ class Delay(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         try:
-            return parse_duration(super()._deserialize(value, attr, data, **kwargs))
-        except ValueError:
+            delay = parse_duration(super()._deserialize(value, attr, data, **kwargs))
+        except (ValueError, OverflowError):
             raise ValidationError("Write the wait like 2d (days), 12h (hours) or 30m (minutes).") from None
+        if delay > DELAY_MAX:
+            raise ValidationError(f"Keep the wait under {DELAY_MAX.days} days.")
+        return delay
 
 
 class StepSchema(MailWordsSchema):
