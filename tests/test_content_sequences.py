@@ -13,6 +13,7 @@ from leadgen.leads.models import Lead
 from leadgen.outbox.models import OutboxMessage
 
 from .helpers import count, request_ebook, row_counts, submit_form, text_part
+from .test_webinars import make_webinar, register
 
 PAGE = "/admin/content/sequences/ebook"
 (FIRST_SUBJECT, FIRST_BODY), (SECOND_SUBJECT, SECOND_BODY) = FOLLOWUP_WORDS["ebook"]
@@ -190,3 +191,20 @@ def test_odd_input_is_a_422_never_a_500(app, client, auth, field, value):
         words = {"subject": "Fine", "body": "Fine.", field: value}
         assert submit_form(client, "/admin/content/mail/ebook_delivery", words).status_code == 422
         assert count(app, MailText) == 0
+
+
+def test_a_webinar_step_names_the_webinar_and_other_sequences_refuse_the_placeholder(app, client, auth, smtp, deliver):
+    slug = make_webinar(app, starts_in=timedelta(hours=2))
+    auth.sign_in(role="marketing")
+    step = {"position": "1", "delay": "1h", "subject": "After {webinar_title}", "body": "About {webinar_title}."}
+    assert submit_form(client, PAGE, steps_form(step)).status_code == 422
+    webinar_page = "/admin/content/sequences/webinar"
+    assert "{webinar_title}" in client.get(webinar_page).get_data(as_text=True)
+    assert submit_form(client, webinar_page, steps_form(step)).status_code == 303
+    register(client, slug, consent="y")
+    deliver()
+    smtp.handler.reset()
+    [row] = followups_of(app, "ana@example.com")
+    send_now(app, deliver, row["id"])
+    [mail] = smtp.messages
+    assert mail["Subject"] == "After Gut health and autoimmunity"

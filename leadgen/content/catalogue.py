@@ -107,7 +107,11 @@ MAILS: dict[str, Mail] = {
 }
 
 # The follow-up sequences' shipped words, step by step (templates/email/followup_<source>_<n>).
-FOLLOWUP_PLACEHOLDERS = COMMON
+FOLLOWUP_PLACEHOLDERS = {
+    "ebook": COMMON,
+    "webinar": {**COMMON, "webinar_title": "the title of the webinar they registered for"},
+    "comment": COMMON,
+}
 CALL_OFFICE = (
     f"Call our office to speak with one of our physicians: **{{office_phone}}** ({{office_hours}})\n\n{FIRST_CALL}"
 )
@@ -133,9 +137,9 @@ FOLLOWUP_WORDS: dict[str, tuple[tuple[str, str], ...]] = {
     "webinar": (
         (
             "After the webinar: talk with one of our physicians",
-            "Hello {first_name},\n\nThank you for registering for our webinar. A webinar can only go so far: "
-            "everyone's autoimmune story is different, and the questions that matter most are usually about your "
-            f"own.\n\n{CALL_OFFICE}\n\n{SIGNATURE}",
+            'Hello {first_name},\n\nThank you for registering for our webinar "{webinar_title}". A webinar can '
+            "only go so far: everyone's autoimmune story is different, and the questions that matter most are usually "
+            f"about your own.\n\n{CALL_OFFICE}\n\n{SIGNATURE}",
         ),
         (
             "More to read while you think it over",

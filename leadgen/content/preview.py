@@ -24,21 +24,24 @@ SAMPLE_NAME = "Ana"
 SAMPLE_POST = {"post_title": "Gut health and the immune system", "post_slug": "gut-health", "comment_id": 0}
 
 
-def sample_webinar_id() -> int:
-    """The webinar sample mails are about: the newest one there is (0, and placeholders shown as written, if none)."""
-    return db.session.scalar(select(Webinar.id).order_by(Webinar.starts_at.desc()).limit(1)) or 0
+def sample_webinar() -> Webinar | None:
+    """The webinar sample mails are about: the newest one there is (None: placeholders shown as written)."""
+    return db.session.scalars(select(Webinar).order_by(Webinar.starts_at.desc()).limit(1)).first()
 
 
 def sample_context(template: str) -> dict:
     """What the outbox row of this mail would carry for the sample reader."""
     context = {"first_name": SAMPLE_NAME, "lead_id": 0}
+    webinar = sample_webinar()
     if template.startswith("webinar_"):
-        context |= {"webinar_id": sample_webinar_id(), "cancel_token": "sample", "reminder": "24h"}
+        context |= {"webinar_id": webinar.id if webinar else 0, "cancel_token": "sample", "reminder": "24h"}
     elif template.startswith("comment_"):
         context |= {**SAMPLE_POST, "parent_id": 0}
     elif template.startswith("followup_"):
         sequence = template.split("_")[1]
         context |= {"sequence": sequence, "reason": REASONS.get(sequence)}
+        if webinar and sequence == "webinar":
+            context["webinar_title"] = webinar.title
     return context
 
 

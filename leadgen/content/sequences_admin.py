@@ -61,7 +61,7 @@ def sequence_page(sequence: str, rows: list[dict], errors: dict, status: int = 2
             rows=rows,
             errors=errors,
             edited=stored_steps(sequence) is not None,
-            placeholders=FOLLOWUP_PLACEHOLDERS,
+            placeholders=FOLLOWUP_PLACEHOLDERS[sequence],
             shown=shown,
         ),
         status,
@@ -82,10 +82,10 @@ def posted_rows() -> list[dict]:
     return [{name: request.form.get(f"{name}-{index}", "") for name in STEP_FIELDS} for index in range(1, count + 1)]
 
 
-def read_steps(rows: list[dict]) -> tuple[list[tuple[float, StepWords]], dict]:
+def read_steps(sequence: str, rows: list[dict]) -> tuple[list[tuple[float, StepWords]], dict]:
     """Each kept row checked, with its position; errors keyed by the form's field names."""
     steps, errors = [], {}
-    schema = StepSchema(set(FOLLOWUP_PLACEHOLDERS))
+    schema = StepSchema(set(FOLLOWUP_PLACEHOLDERS[sequence]))
     for index, row in enumerate(rows, start=1):
         if row["remove"] or not any(row[name].strip() for name in ("delay", "subject", "body")):
             continue
@@ -112,7 +112,7 @@ def save_sequence(sequence: str):
     """Save the steps in their positions' order, or preview the first step's words."""
     known_sequence(sequence)
     rows = posted_rows()
-    steps, errors = read_steps(rows)
+    steps, errors = read_steps(sequence, rows)
     if errors:
         return sequence_page(sequence, rows, errors, 422)
     ordered = [step for _, step in sorted(steps, key=lambda pair: pair[0])]
