@@ -1,6 +1,7 @@
 """Every model, imported in one place so SQLAlchemy and Alembic see all tables."""
 
 from .blog.models import Comment, Post
+from .content.models import ConsentVersion, FollowupStep, MailText
 from .leads.counts import LeadHourlyCount, LeadStatusCount
 from .leads.models import Activity, Consent, ErasedLead, ExportLog, Lead
 from .outbox.models import OutboxMessage, PurgedDedupeKey
@@ -13,11 +14,14 @@ __all__ = [
     "ApiToken",
     "Comment",
     "Consent",
+    "ConsentVersion",
     "ErasedLead",
     "ExportLog",
+    "FollowupStep",
     "Lead",
     "LeadHourlyCount",
     "LeadStatusCount",
+    "MailText",
     "OutboxMessage",
     "Post",
     "PurgedDedupeKey",
