@@ -2,7 +2,7 @@
 
 from .blog.models import Comment, Post
 from .leads.counts import LeadHourlyCount, LeadStatusCount
-from .leads.models import Activity, Consent, ErasedLead, ExportLog, Lead
+from .leads.models import Activity, Consent, ErasedLead, ExportLog, Lead, LeadTag, Tag
 from .outbox.models import OutboxMessage, PurgedDedupeKey
 from .staff.models import ApiToken, StaffUser
 from .webhooks.models import Webhook
@@ -16,6 +16,7 @@ __all__ = [
     "ErasedLead",
     "ExportLog",
     "Lead",
+    "LeadTag",
     "LeadHourlyCount",
     "LeadStatusCount",
     "OutboxMessage",
@@ -23,6 +24,7 @@ __all__ = [
     "PurgedDedupeKey",
     "Registration",
     "StaffUser",
+    "Tag",
     "Webhook",
     "Webinar",
 ]

@@ -24,6 +24,7 @@ def leads_cli():
 @click.option("--until", help="Created on or before this day (YYYY-MM-DD, clinic time zone).")
 @click.option("--q", "q", help="Part of the name or email.")
 @click.option("--webinar", help="Slug of a webinar the leads are registered for.")
+@click.option("--tag", help="Only leads carrying this tag.")
 @with_appcontext
 def export(out: str, **options):
     """Write the leads as CSV (the console's export), with a progress bar; logged as "cli"."""

@@ -15,9 +15,9 @@ from sqlalchemy import Select, and_, literal, or_, select, tuple_
 from ..clinictime import clinic_zone
 from ..database import is_postgresql, row_id
 from ..extensions import db
-from ..fields import PlainText
+from ..fields import PlainText, TagName
 from ..webinars.models import Registration, Webinar
-from .models import SOURCES, STATUSES, Lead
+from .models import SOURCES, STATUSES, Lead, LeadTag, Tag
 
 
 class LeadFilterSchema(Schema):
@@ -48,6 +48,8 @@ class LeadFilterSchema(Schema):
     webinar = PlainText(
         max_length=120, label="the webinar", metadata={"description": "slug of a webinar the lead is registered for"}
     )
+
+    tag = TagName(metadata={"description": "a tag the lead carries (lower-case letters, digits, hyphens)"})
 
     @pre_load
     def drop_empty_values(self, data, **kwargs):
@@ -90,7 +92,14 @@ def filter_conditions(filters: dict) -> list:
             .where(Webinar.slug == filters["webinar"], Registration.status == "registered")
         )
         conditions.append(Lead.id.in_(registered))
+    if filters.get("tag"):
+        conditions.append(Lead.id.in_(tagged_with(filters["tag"])))
     return conditions
+
+
+def tagged_with(name: str) -> Select:
+    """The ids of the leads carrying tag `name`: one index range of lead_tags' key (tag_id, lead_id)."""
+    return select(LeadTag.lead_id).join(Tag, Tag.id == LeadTag.tag_id).where(Tag.name == name)
 
 
 def name_or_email_matches(search: str):
