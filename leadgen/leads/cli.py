@@ -4,6 +4,7 @@ import click
 from flask.cli import with_appcontext
 from marshmallow import ValidationError
 
+from .cli_import import import_command
 from .export import count_leads, logged_csv_export
 from .filters import LeadFilterSchema
 from .models import SOURCES, STATUSES
@@ -12,7 +13,7 @@ from .purge import purge_command
 
 @click.group("leads")
 def leads_cli():
-    """Export and maintain leads."""
+    """Export, import and maintain leads."""
 
 
 @leads_cli.command("export")
@@ -47,3 +48,4 @@ def export(out: str, **options):
 
 
 leads_cli.add_command(purge_command)
+leads_cli.add_command(import_command)
