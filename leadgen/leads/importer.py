@@ -84,10 +84,10 @@ def known_leads(emails: list[str]) -> dict[str, Known]:
     return {row.email: Known(row.id, row.first_name, frozenset(tags[row.id])) for row in found}
 
 
-def erased_hashes(emails: Iterable[str]) -> set[str]:
-    """The hashes among these addresses' that an erasure record holds."""
-    hashes = [email_hash(email) for email in emails]
-    return set(db.session.scalars(select(ErasedLead.email_sha256).where(ErasedLead.email_sha256.in_(hashes))))
+def erased_hashes(hashes: Iterable[str]) -> set[str]:
+    """Those of these address hashes (email_hash) that an erasure record holds."""
+    found = select(ErasedLead.email_sha256).where(ErasedLead.email_sha256.in_(list(hashes)))
+    return set(db.session.scalars(found))
 
 
 def plan_chunk(items: list[Row | Refusal], seen: dict[str, int], report: ImportReport):
@@ -102,11 +102,12 @@ def plan_chunk(items: list[Row | Refusal], seen: dict[str, int], report: ImportR
         else:
             seen[item.email] = item.line
             rows.append(item)
-    erased = erased_hashes(row.email for row in rows)
+    hashes = {row.email: email_hash(row.email) for row in rows}
+    erased = erased_hashes(hashes.values())
     known = known_leads([row.email for row in rows])
     new, updates = [], []
     for row in rows:
-        if email_hash(row.email) in erased:
+        if hashes[row.email] in erased:
             report.refuse(row.line, ERASED_REASON)
         elif (lead := known.get(row.email)) is None:
             new.append(row)
