@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
-from sqlalchemy import Select, and_, literal, or_, select, tuple_
+from sqlalchemy import Select, and_, bindparam, literal, or_, select, tuple_
 
 from ..clinictime import clinic_zone
 from ..database import is_postgresql, row_id
@@ -98,8 +98,15 @@ def filter_conditions(filters: dict) -> list:
 
 
 def tagged_with(name: str) -> Select:
-    """The ids of the leads carrying tag `name`: one index range of lead_tags' key (tag_id, lead_id)."""
-    return select(LeadTag.lead_id).join(Tag, Tag.id == LeadTag.tag_id).where(Tag.name == name)
+    """The ids of the leads carrying tag `name`: one index range of lead_tags' key (tag_id, lead_id).
+
+    The tag's id is looked up first and written into the statement as a number: PostgreSQL then
+    knows from its statistics how many leads carry that very tag, and reads a rare tag's range
+    and sorts those few leads, where through a join on the name it walked every lead newest
+    first looking for them (9 s for a tag on 10 of a million leads; milliseconds this way).
+    """
+    tag_id = db.session.scalar(select(Tag.id).where(Tag.name == name)) or 0  # 0: no such tag, no lead
+    return select(LeadTag.lead_id).where(LeadTag.tag_id == bindparam("tag_id", tag_id, literal_execute=True))
 
 
 def name_or_email_matches(search: str):
