@@ -169,6 +169,13 @@ def test_csv_and_cli_exports_filter_by_tag(app, client, auth, runner, tmp_path):
     assert refused.exit_code != 0 and "--tag" in refused.output
 
 
+def test_subject_access_export_lists_the_tags(app, client):
+    lead_id = add_lead(app, "ana@example.com")
+    headers = staff_token(app)
+    client.put(f"/api/v1/leads/{lead_id}/tags/vip", headers=headers)
+    assert client.get(f"/api/v1/leads/{lead_id}/export", headers=headers).json["tags"] == ["vip"]
+
+
 def test_erasure_removes_the_leads_tags(app, client):
     ana = add_lead(app, "ana@example.com")
     ben = add_lead(app, "ben@example.com")
