@@ -24,6 +24,8 @@ from .ebook import views as ebook_views
 from .extensions import api, csrf, limiter, mail
 from .followups import views as followup_views
 from .leads import admin as leads_admin
+from .leads import admin_import as leads_import_admin
+from .leads import admin_tags as leads_tags_admin
 from .leads import api as leads_api
 from .leads import cli as leads_cli
 from .logformat import configure_logging
@@ -57,6 +59,8 @@ PAGE_BLUEPRINTS = (
     staff_admin.bp,
     admin_views.bp,
     leads_admin.bp,
+    leads_tags_admin.bp,
+    leads_import_admin.bp,
     webhooks_admin.bp,
     content_admin.bp,
     content_sequences.bp,

@@ -12,6 +12,7 @@ case folded), then
   consistently. Non-ASCII local parts stay valid (delivered with SMTPUTF8).
 """
 
+import re
 import unicodedata
 
 from marshmallow import ValidationError, fields, validate
@@ -20,6 +21,12 @@ from .database import ROW_ID_MAX, row_id
 
 # RFC 5321: the longest address a relay must accept (email-validator counts its UTF-8 octets).
 EMAIL_MAX_LENGTH = 254
+# A tag staff put on leads: lower-case words of letters and digits joined by hyphens ("webinar-2026-11").
+TAG_MAX_LENGTH = 40
+TAG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+TAG_RULE = (
+    f"Use lower-case letters, digits and hyphens (like vip or webinar-2026), at most {TAG_MAX_LENGTH} characters."
+)
 
 
 def canonical_email(value: str) -> str:
@@ -129,3 +136,23 @@ class RowId(fields.Integer):
         if not number:
             raise self.make_error("invalid")
         return number
+
+
+def tag_name(text: str) -> str | None:
+    """The tag `text` names (trimmed, lower-cased), or None when it is no tag (see TAG_RULE)."""
+    name = text.strip().lower()
+    if len(name) > TAG_MAX_LENGTH or not TAG_PATTERN.fullmatch(name):
+        return None
+    return name
+
+
+class TagName(fields.String):
+    """A tag: loaded trimmed and lower-cased ("VIP " is vip); anything else outside TAG_RULE is refused."""
+
+    default_error_messages = {"invalid": TAG_RULE}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        name = tag_name(super()._deserialize(value, attr, data, **kwargs))
+        if name is None:
+            raise self.make_error("invalid")
+        return name

@@ -3,7 +3,7 @@
 from .blog.models import Comment, Post
 from .content.models import ConsentVersion, FollowupStep, MailText
 from .leads.counts import LeadHourlyCount, LeadStatusCount
-from .leads.models import Activity, Consent, ErasedLead, ExportLog, Lead
+from .leads.models import Activity, Consent, ErasedLead, ExportLog, Lead, LeadTag, Tag
 from .outbox.models import OutboxMessage, PurgedDedupeKey
 from .staff.models import ApiToken, StaffUser
 from .webhooks.models import Webhook
@@ -19,6 +19,7 @@ __all__ = [
     "ExportLog",
     "FollowupStep",
     "Lead",
+    "LeadTag",
     "LeadHourlyCount",
     "LeadStatusCount",
     "MailText",
@@ -27,6 +28,7 @@ __all__ = [
     "PurgedDedupeKey",
     "Registration",
     "StaffUser",
+    "Tag",
     "Webhook",
     "Webinar",
 ]

@@ -41,6 +41,12 @@ CONSOLE = [
     ("GET", "/admin/leads/{lead}", 200, 200),
     ("GET", "/admin/leads/{lead}/export.json", 200, 200),
     ("POST", "/admin/leads/{lead}/status", 303, 303),
+    ("POST", "/admin/leads/{lead}/tags", 303, 303),
+    ("POST", "/admin/leads/{lead}/tags/remove", 303, 303),
+    ("GET", "/admin/leads/tags?bulk_tag=vip&action=add", 200, 200),
+    ("POST", "/admin/leads/tags", 422, 422),  # no tag in the form: the person is told so
+    ("GET", "/admin/leads/import", 200, 200),
+    ("POST", "/admin/leads/import", 422, 422),  # no file in the form: the person is told so
     ("POST", "/admin/outbox/{message}/retry", 303, 303),
     ("GET", "/admin/leads/{lead}/erase", 403, 200),
     ("POST", "/admin/leads/{lead}/erase", 403, 303),
@@ -54,6 +60,8 @@ STAFF_API = [
     ("GET", "/api/v1/leads", None, 200, 200),
     ("PATCH", "/api/v1/leads/{lead}", {"status": "contacted"}, 200, 200),
     ("GET", "/api/v1/leads/{lead}/export", None, 200, 200),
+    ("PUT", "/api/v1/leads/{lead}/tags/vip", None, 204, 204),
+    ("DELETE", "/api/v1/leads/{lead}/tags/vip", None, 204, 204),
     ("DELETE", "/api/v1/leads/{lead}", None, 403, 204),
 ]
 # Other domains' staff endpoints, with valid bodies: a token is needed for each.

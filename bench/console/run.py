@@ -49,6 +49,8 @@ def pages(rows: int) -> list[tuple[str, str]]:
         ("leads by source", "/admin/leads?source=webinar"),
         ("leads by status", "/admin/leads?status=booked"),
         ("leads by date", "/admin/leads?since=2025-01-01&until=2025-01-01"),
+        ("leads by rare tag", "/admin/leads?tag=vip"),
+        ("leads by common tag", "/admin/leads?tag=newsletter"),
         ("one lead", f"/admin/leads/{rows // 2}"),
         ("webinars", "/admin/webinars"),
         ("comments", "/admin/comments"),
@@ -58,6 +60,7 @@ def pages(rows: int) -> list[tuple[str, str]]:
         ("webhooks", "/admin/webhooks"),
         ("API leads", "/api/v1/leads"),
         ("API search", "/api/v1/leads?q=lead77777"),
+        ("API by tag", "/api/v1/leads?tag=vip"),
     ]
 
 

@@ -13,7 +13,7 @@ from ..clinictime import clinic_time
 from ..forms import load_form
 from ..privacy import access, erasure
 from ..webinars.service import all_webinars
-from . import listing, status
+from . import listing, status, tags
 from .export import logged_csv_export, recent_exports
 from .filters import LeadFilterSchema
 from .models import SOURCES, STATUSES
@@ -81,6 +81,7 @@ def leads():
         sources=[(name, name.capitalize()) for name in SOURCES],
         statuses=[(name, name.capitalize()) for name in STATUSES],
         webinars=webinar_options(),
+        tag_names=tags.all_tag_names(),
     ), (422 if errors else 200)
 
 
@@ -96,6 +97,7 @@ def lead(lead_id: int):
         # Activities name a webinar by slug; the timeline shows its title.
         webinars={webinar.slug: webinar for webinar in all_webinars()},
         staff_statuses=status.STAFF_STATUSES,
+        tags=tags.tags_of([found.id]).get(found.id, []),
     )
 
 

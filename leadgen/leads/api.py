@@ -5,8 +5,8 @@ from flask import abort, g
 from ..extensions import ApiBlueprint
 from ..privacy import access, erasure
 from ..staff.auth import STAFF_TOKEN, api_staff_required
-from . import listing, status
-from .schemas import LeadListArgsSchema, LeadPageSchema, LeadSchema, LeadStatusSchema
+from . import listing, status, tags
+from .schemas import LeadListArgsSchema, LeadPageSchema, LeadSchema, LeadStatusSchema, TagPathSchema
 
 blp = ApiBlueprint("leads_api", __name__, url_prefix="/api/v1", description="Leads (staff)")
 
@@ -50,6 +50,39 @@ def update_lead(data, lead_id: int):
     if lead is None:
         abort(404, description="No lead with this id.")
     return listing.lead_summary(lead)
+
+
+@blp.route("/leads/<int:lead_id>/tags/<tag>", methods=["PUT"])
+@api_staff_required()
+@blp.doc(security=STAFF_TOKEN)
+@documented_errors
+@blp.arguments(TagPathSchema, location="path", as_kwargs=True)
+@blp.response(204)
+@blp.alt_response(404, description="No such lead")
+def put_tag(lead_id: int, tag: str):
+    """Put a tag on a lead
+
+    The tag is created the first time it is used. Putting a tag the lead already carries
+    changes nothing. A tag is lower-case letters, digits and hyphens: anything else is 422.
+    """
+    if tags.add_tag(lead_id, tag) is None:
+        abort(404, description="No lead with this id.")
+
+
+@blp.route("/leads/<int:lead_id>/tags/<tag>", methods=["DELETE"])
+@api_staff_required()
+@blp.doc(security=STAFF_TOKEN)
+@documented_errors
+@blp.arguments(TagPathSchema, location="path", as_kwargs=True)
+@blp.response(204)
+@blp.alt_response(404, description="No such lead")
+def delete_tag(lead_id: int, tag: str):
+    """Take a tag off a lead
+
+    Taking off a tag the lead does not carry changes nothing (still 204).
+    """
+    if tags.remove_tag(lead_id, tag) is None:
+        abort(404, description="No lead with this id.")
 
 
 @blp.route("/leads/<int:lead_id>", methods=["DELETE"])

@@ -4,6 +4,7 @@ import click
 from flask.cli import with_appcontext
 from marshmallow import ValidationError
 
+from .cli_import import import_command
 from .export import count_leads, logged_csv_export
 from .filters import LeadFilterSchema
 from .models import SOURCES, STATUSES
@@ -12,7 +13,7 @@ from .purge import purge_command
 
 @click.group("leads")
 def leads_cli():
-    """Export and maintain leads."""
+    """Export, import and maintain leads."""
 
 
 @leads_cli.command("export")
@@ -24,6 +25,7 @@ def leads_cli():
 @click.option("--until", help="Created on or before this day (YYYY-MM-DD, clinic time zone).")
 @click.option("--q", "q", help="Part of the name or email.")
 @click.option("--webinar", help="Slug of a webinar the leads are registered for.")
+@click.option("--tag", help="Only leads carrying this tag.")
 @with_appcontext
 def export(out: str, **options):
     """Write the leads as CSV (the console's export), with a progress bar; logged as "cli"."""
@@ -46,3 +48,4 @@ def export(out: str, **options):
 
 
 leads_cli.add_command(purge_command)
+leads_cli.add_command(import_command)

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
-from sqlalchemy import Select, and_, literal, or_, select, tuple_
+from sqlalchemy import Select, and_, bindparam, literal, or_, select, tuple_
 
 from ..clinictime import clinic_zone
 from ..database import is_postgresql, row_id
 from ..extensions import db
-from ..fields import PlainText
+from ..fields import PlainText, TagName
 from ..webinars.models import Registration, Webinar
-from .models import SOURCES, STATUSES, Lead
+from .models import SOURCES, STATUSES, Lead, LeadTag, Tag
 
 
 class LeadFilterSchema(Schema):
@@ -48,6 +48,8 @@ class LeadFilterSchema(Schema):
     webinar = PlainText(
         max_length=120, label="the webinar", metadata={"description": "slug of a webinar the lead is registered for"}
     )
+
+    tag = TagName(metadata={"description": "a tag the lead carries (lower-case letters, digits, hyphens)"})
 
     @pre_load
     def drop_empty_values(self, data, **kwargs):
@@ -90,7 +92,21 @@ def filter_conditions(filters: dict) -> list:
             .where(Webinar.slug == filters["webinar"], Registration.status == "registered")
         )
         conditions.append(Lead.id.in_(registered))
+    if filters.get("tag"):
+        conditions.append(Lead.id.in_(tagged_with(filters["tag"])))
     return conditions
+
+
+def tagged_with(name: str) -> Select:
+    """The ids of the leads carrying tag `name`: one index range of lead_tags' key (tag_id, lead_id).
+
+    The tag's id is looked up first and written into the statement as a number: PostgreSQL then
+    knows from its statistics how many leads carry that very tag, and reads a rare tag's range
+    and sorts those few leads, where through a join on the name it walked every lead newest
+    first looking for them (9 s for a tag on 10 of a million leads; milliseconds this way).
+    """
+    tag_id = db.session.scalar(select(Tag.id).where(Tag.name == name)) or 0  # 0: no such tag, no lead
+    return select(LeadTag.lead_id).where(LeadTag.tag_id == bindparam("tag_id", tag_id, literal_execute=True))
 
 
 def name_or_email_matches(search: str):

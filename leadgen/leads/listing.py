@@ -1,10 +1,11 @@
-"""Pages of leads with their activity counts, for the console list and the staff API."""
+"""Pages of leads with their activity counts and tags, for the console list and the staff API."""
 
 from sqlalchemy import func, select
 
 from ..extensions import db
 from .filters import Page, filtered_leads, page_after
 from .models import Activity, Lead
+from .tags import tags_of
 
 # Plain columns, not Lead objects: a page of a million-row table stays cheap.
 LIST_COLUMNS = (
@@ -33,13 +34,15 @@ def lead_page(filters: dict, cursor, limit: int, *, newest_first: bool = False) 
     """The page of leads after `cursor` (a cursor string or a decoded tuple), as dicts."""
     query = filtered_leads(filters, newest_first=newest_first, columns=[*LIST_COLUMNS, activities_count()])
     page = page_after(query, cursor, limit, newest_first=newest_first)
-    return Page(items=[row._asdict() for row in page.items], next_cursor=page.next_cursor)
+    tags = tags_of(row.id for row in page.items)  # one query for the page, not one per lead
+    items = [{**row._asdict(), "tags": tags.get(row.id, [])} for row in page.items]
+    return Page(items=items, next_cursor=page.next_cursor)
 
 
 def lead_summary(lead: Lead) -> dict:
     """One lead in the shape of a list row."""
     summary = {column.key: getattr(lead, column.key) for column in LIST_COLUMNS}
-    return {**summary, "activities_count": len(lead.activities)}
+    return {**summary, "activities_count": len(lead.activities), "tags": tags_of([lead.id]).get(lead.id, [])}
 
 
 def any_leads() -> bool:

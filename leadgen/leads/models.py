@@ -1,5 +1,6 @@
-"""Lead, Consent, Activity, ExportLog, and ErasedLead (the tombstone an erasure leaves)."""
+"""Lead, Consent, Activity, Tag, ExportLog, and ErasedLead (the tombstone an erasure leaves)."""
 
+import hashlib
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
@@ -7,9 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import NEVER_REUSE_IDS, UTCDateTime, utcnow
 from ..extensions import db
+from ..fields import TAG_MAX_LENGTH, normalise_email
 
-# Where a lead first came from, and what they can be doing.
-SOURCES = ("ebook", "webinar", "comment")
+# Where a lead first came from ("import": a list staff brought in), and what they can be doing.
+SOURCES = ("ebook", "webinar", "comment", "import")
 STATUSES = ("new", "contacted", "booked")
 
 
@@ -106,6 +108,34 @@ class Activity(db.Model):
         return f"<Activity {self.id} lead={self.lead_id} {self.kind}>"
 
 
+class Tag(db.Model):
+    """A word staff put on leads (`vip`, `webinar-2026-11`) to find them, export them and mail them."""
+
+    __tablename__ = "tags"
+    __table_args__ = (NEVER_REUSE_IDS,)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(TAG_MAX_LENGTH), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Tag {self.id} {self.name}>"
+
+
+class LeadTag(db.Model):
+    """One tag on one lead. The key (tag_id, lead_id) makes `?tag=` an index range joined to leads;
+    the lead_id index serves a lead's own tags and the cascade when a lead goes."""
+
+    __tablename__ = "lead_tags"
+    __table_args__ = (Index("ix_lead_tags_lead_id", "lead_id"),)
+
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), primary_key=True)
+
+    def __repr__(self) -> str:
+        return f"<LeadTag tag={self.tag_id} lead={self.lead_id}>"
+
+
 class ExportLog(db.Model):
     """One export of leads (who, when, with which filters, how many rows): personal data leaving us."""
 
@@ -144,3 +174,8 @@ class ErasedLead(db.Model):
 
     def __repr__(self) -> str:
         return f"<ErasedLead lead={self.lead_id} by={self.erased_by!r} at={self.erased_at:%Y-%m-%d}>"
+
+
+def email_hash(email: str) -> str:
+    """SHA-256 of the normalised address, as the erasure tombstone stores it (and an import looks it up)."""
+    return hashlib.sha256(normalise_email(email).encode()).hexdigest()

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from ..fields import RowId, TagName
 from .filters import CursorField, LeadFilterSchema
 from .status import STAFF_STATUSES
 
@@ -52,6 +53,7 @@ class LeadSchema(Schema):
     confirmed_at = fields.DateTime(allow_none=True)
     unsubscribed_at = fields.DateTime(allow_none=True)
     activities_count = fields.Integer(required=True)
+    tags = fields.List(fields.String(), required=True, metadata={"description": "the lead's tags, sorted"})
     created_at = fields.DateTime(required=True)
 
 
@@ -69,4 +71,28 @@ class LeadStatusSchema(Schema):
         required=True,
         validate=validate.OneOf(STAFF_STATUSES, error="Choose one of: {choices}."),
         error_messages={"required": "Choose contacted or booked."},
+    )
+
+
+class TagPathSchema(Schema):
+    """The path of `/leads/<lead_id>/tags/<tag>`: a tag is lower-case letters, digits and hyphens."""
+
+    lead_id = RowId(required=True)
+    tag = TagName(required=True)
+
+
+class TagFormSchema(Schema):
+    """The tag staff type on the lead page or above the list."""
+
+    tag = TagName(required=True, error_messages={"required": "Enter a tag."})
+
+
+class BulkTagSchema(Schema):
+    """Tag or untag every lead of the list's filters (which come beside it: `tag` there is a filter)."""
+
+    bulk_tag = TagName(required=True, error_messages={"required": "Enter a tag."})
+    action = fields.String(
+        required=True,
+        validate=validate.OneOf(("add", "remove"), error="Choose add or remove."),
+        error_messages={"required": "Choose add or remove."},
     )

@@ -1,6 +1,7 @@
 """capture_lead: the one way a visitor becomes (or returns as) a lead."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 
 from sqlalchemy import case, select
@@ -46,6 +47,7 @@ def capture_lead(
     consent: ConsentText | None = None,
     consent_granted: bool = False,
     detail: dict | None = None,
+    consented_at: datetime | None = None,
 ) -> Capture:
     """Upsert the lead, record consent and the activity, in the caller's transaction.
 
@@ -55,6 +57,9 @@ def capture_lead(
     Anyone can type any address, so a capture never undoes what the person chose: a
     consent ticked after they unsubscribed is kept as evidence and queues one mail with a
     button (ask_to_resubscribe); their mail resumes only when they press it.
+
+    `consented_at`: when the consent was given, where that was before now (an imported
+    list's evidence); a form's consent is given now.
     """
     email = normalise_email(email)
     utm = {key: (visit.utm.get(key) or None) for key in ("utm_source", "utm_medium", "utm_campaign")}
@@ -77,7 +82,7 @@ def capture_lead(
                 "text_version": consent.version,
                 "ip_address": visit.ip_address,
                 "user_agent": (visit.user_agent or "")[:400] or None,
-                "created_at": now,
+                "created_at": consented_at or now,
             },
         )
     db.session.execute(

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from ..blog.models import Comment
 from ..extensions import db
 from ..leads.models import Lead
+from ..leads.tags import tags_of
 from ..outbox.models import OutboxMessage
 
 LEAD_FIELDS = (
@@ -48,6 +49,7 @@ def subject_access_export(lead_id: int) -> dict | None:
         return None
     return {
         "lead": {name: plain(getattr(lead, name)) for name in LEAD_FIELDS},
+        "tags": tags_of([lead.id]).get(lead.id, []),
         "consents": [
             {
                 "purpose": consent.purpose,

@@ -1,20 +1,12 @@
 """Erasure (GDPR art. 17): remove a person everywhere, keep only a tombstone and an audit record."""
 
-import hashlib
-
 from sqlalchemy import Text, cast, delete, func, or_, select
 
 from ..blog.service import anonymise_comments
 from ..extensions import db
-from ..fields import normalise_email
-from ..leads.models import Activity, Consent, ErasedLead, ExportLog, Lead
+from ..leads.models import Activity, Consent, ErasedLead, ExportLog, Lead, LeadTag, email_hash
 from ..outbox.models import OutboxMessage
 from ..webinars.cancellation import release_seats_held_by
-
-
-def email_hash(email: str) -> str:
-    """SHA-256 of the normalised address, as the tombstone stores it."""
-    return hashlib.sha256(normalise_email(email).encode()).hexdigest()
 
 
 def is_erased(email: str) -> bool:
@@ -35,7 +27,7 @@ def forget_searches(email: str) -> None:
 def erase_lead(lead_id: int, erased_by: str) -> bool:
     """Erase the lead and everything about them in one transaction; False if there is no such lead.
 
-    Deletes their consents, activities and every outbox message to or about them (queued or
+    Deletes their consents, activities, tags and every outbox message to or about them (queued or
     sent: the rendered context holds their address and name), blanks the personal fields of
     their blog comments (the words stay under the article), blanks a search for the address
     in the export logs, gives back their webinar seats (the registrations go with the lead by
@@ -60,6 +52,7 @@ def erase_lead(lead_id: int, erased_by: str) -> bool:
     forget_searches(email)
     db.session.execute(delete(Activity).where(Activity.lead_id == lead_id))
     db.session.execute(delete(Consent).where(Consent.lead_id == lead_id))
+    db.session.execute(delete(LeadTag).where(LeadTag.lead_id == lead_id))
     db.session.execute(delete(Lead).where(Lead.id == lead_id))
     db.session.add(ErasedLead(lead_id=lead_id, email_sha256=email_hash(email), erased_by=erased_by))
     db.session.commit()
