@@ -17,6 +17,7 @@ from .blog import views as blog_views
 from .config import load_settings
 from .database import register_database
 from .demo import demo_cli
+from .ebook import admin as ebooks_admin
 from .ebook import api as ebook_api
 from .ebook import views as ebook_views
 from .extensions import api, csrf, limiter, mail
@@ -55,6 +56,7 @@ PAGE_BLUEPRINTS = (
     staff_admin.bp,
     admin_views.bp,
     leads_admin.bp,
+    ebooks_admin.bp,
     webhooks_admin.bp,
     metrics.bp,
 )

@@ -1,6 +1,7 @@
 """Every model, imported in one place so SQLAlchemy and Alembic see all tables."""
 
 from .blog.models import Comment, Post
+from .ebook.models import Ebook, EbookRequestCount
 from .leads.counts import LeadHourlyCount, LeadStatusCount
 from .leads.models import Activity, Consent, ErasedLead, ExportLog, Lead
 from .outbox.models import OutboxMessage, PurgedDedupeKey
@@ -13,6 +14,8 @@ __all__ = [
     "ApiToken",
     "Comment",
     "Consent",
+    "Ebook",
+    "EbookRequestCount",
     "ErasedLead",
     "ExportLog",
     "Lead",
