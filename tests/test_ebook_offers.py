@@ -272,3 +272,27 @@ def test_the_console_page_needs_a_signed_in_staff_member(shelf):
     response = client.post("/admin/ebooks/new", data={"title": "x"})
     assert response.status_code in (302, 303, 400)
     assert count(shelf, Ebook, Ebook.slug != "5-foundations") == 0
+
+
+def test_follow_ups_speak_of_the_ebook_the_lead_asked_for(shelf, staff, smtp, deliver):
+    upload(staff, THYROID, pdf_bytes("Thyroid guide"))
+    api = shelf.test_client()
+    body = {"email": "ana@example.com", "first_name": "Ana", "consent": True, "ebook": "thyroid-guide"}
+    assert api.post("/api/v1/ebook-requests", json=body).status_code == 202
+    with shelf.app_context():
+        # Both steps due now, and the first outside office hours no more.
+        for message in db.session.scalars(select(OutboxMessage).where(OutboxMessage.template.like("followup_%"))):
+            message.due_at = message.created_at
+        db.session.commit()
+    deliver()
+    subjects = {mail["Subject"]: mail for mail in smtp.messages}
+    # A subject is kept short: the title is what gets shortened.
+    [first] = [mail for subject, mail in subjects.items() if subject.startswith("Questions after reading Your Thyroid")]
+    text = first.get_body(preferencelist=("plain",)).get_content()
+    assert "you asked for our ebook, Your Thyroid, Explained" in " ".join(text.split())
+    assert "when you asked for our free ebook, Your Thyroid, Explained" in " ".join(text.split())
+    assert "5 Foundations" not in text
+    second = subjects["Join one of our online webinars on autoimmune health"]
+    assert "If you liked Your Thyroid, Explained" in " ".join(
+        second.get_body(preferencelist=("plain",)).get_content().split()
+    )

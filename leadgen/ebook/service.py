@@ -43,11 +43,21 @@ def request_ebook(data: dict, visit: Visit, offer: Ebook | None = None) -> None:
     # A lead created just now has no mail yet: only a returning one needs the hourly check.
     recent = not capture.created and sent_recently(capture.lead, now, offer)
     delivery = None if recent else delivery_message(capture.lead, now, offer)
-    followups = sequence_messages(capture.lead, "ebook", starts_at=now)
+    followups = sequence_messages(capture.lead, "ebook", starts_at=now, context=followup_context(offer))
     # The delivery and the follow-up steps in one statement, each still deduped by its key.
     enqueue_many(([delivery] if delivery else []) + followups)
     offers.count_request(offer, now)
     db.session.commit()
+
+
+def followup_context(offer: Ebook) -> dict:
+    """What the follow-up mail says the lead asked for: the default's words, or this offer's title.
+
+    The sequence is queued once per lead, so it speaks of the first ebook they asked for.
+    """
+    if offer.is_default:
+        return {}
+    return {"ebook_id": offer.id, "reason": f"asked for our free ebook, {offer.title}"}
 
 
 def mail_ebook_id(offer: Ebook) -> int | None:
