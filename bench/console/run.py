@@ -51,6 +51,7 @@ def pages(rows: int) -> list[tuple[str, str]]:
         ("leads by date", "/admin/leads?since=2025-01-01&until=2025-01-01"),
         ("one lead", f"/admin/leads/{rows // 2}"),
         ("webinars", "/admin/webinars"),
+        ("ebooks", "/admin/ebooks"),
         ("comments", "/admin/comments"),
         ("exports", "/admin/exports"),
         ("erasures", "/admin/erasures"),
