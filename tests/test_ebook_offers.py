@@ -296,3 +296,12 @@ def test_follow_ups_speak_of_the_ebook_the_lead_asked_for(shelf, staff, smtp, de
     assert "If you liked Your Thyroid, Explained" in " ".join(
         second.get_body(preferencelist=("plain",)).get_content().split()
     )
+
+
+@pytest.mark.parametrize("slug", ["%00", "thyroid-guide%0A", "x" * 500, "THYROID-GUIDE", "%C2%B2"])
+def test_odd_addresses_are_the_not_offered_page(shelf, staff, slug):
+    upload(staff, THYROID, pdf_bytes("Thyroid guide"))
+    client = shelf.test_client()
+    assert client.get(f"/ebook/{slug}").status_code == 404
+    assert client.get(f"/admin/ebooks/{slug}/edit").status_code in (302, 404)
+    assert staff.get(f"/admin/ebooks/{slug}/edit").status_code == 404

@@ -5,6 +5,7 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..admin.console import require_staff
+from ..database import row_id
 from ..forms import load_form
 from . import library, offers
 from .models import Ebook
@@ -48,7 +49,8 @@ def offer_or_404(key: str) -> Ebook:
     """The offer the URL names, or the 404 page."""
     if key == DEFAULT_KEY:
         return offers.default_offer()
-    offer = offers.offer_by_id(int(key)) if key.isdigit() and len(key) < 10 else None
+    ebook_id = row_id(key)
+    offer = offers.offer_by_id(ebook_id) if ebook_id else None
     if offer is None or offer.is_default:
         abort(404)
     return offer

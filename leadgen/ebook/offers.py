@@ -5,6 +5,7 @@ an edit); until then it is the built-in one below, so a fresh install serves EBO
 /ebook with no rows at all.
 """
 
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -22,6 +23,9 @@ DEFAULT_DESCRIPTION = (
     "toxins, infections and stress. Written by our physicians for patients."
 )
 DEFAULT_DOWNLOAD_NAME = "The-5-Foundations-of-Autoimmune-Diseases.pdf"
+# What an offer's address may be: lower-case letters and digits, single hyphens between.
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*\Z"
+SLUG_MAX_LENGTH = 60
 # Paths under /ebook that are pages of their own, so never an offer's slug.
 RESERVED_SLUGS = frozenset({"thanks", "download", "new-link", "admin", "api"})
 
@@ -48,8 +52,12 @@ def stored_default_offer() -> Ebook:
 
 
 def offered(slug: str) -> Ebook | None:
-    """The offer a visitor may ask for under `slug` (not retired), or None."""
-    if not slug:
+    """The offer a visitor may ask for under `slug` (not retired), or None.
+
+    Whatever a visitor typed is checked before any query: no slug has a NUL (which PostgreSQL
+    refuses in text) or is longer than the column.
+    """
+    if not slug or len(slug) > SLUG_MAX_LENGTH or not re.match(SLUG_PATTERN, slug):
         return None
     offer = db.session.scalars(select(Ebook).where(Ebook.slug == slug)).first()
     if offer is None and slug == DEFAULT_SLUG:

@@ -5,8 +5,6 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 from ..fields import ConsentBox, EmailAddress, FirstName, PlainText
 from . import offers
 
-SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-
 
 class EbookRequestSchema(Schema):
     """A request for the ebook, from the landing page or the clinic's website."""
@@ -53,12 +51,12 @@ class EbookOfferSchema(Schema):
     )
     slug = PlainText(
         required=True,
-        max_length=60,
+        max_length=offers.SLUG_MAX_LENGTH,
         label="the address",
         required_message="Enter the address, e.g. thyroid-guide.",
         error_messages={"required": "Enter the address, e.g. thyroid-guide."},
         validate=validate.Regexp(
-            SLUG_PATTERN, error="Use lower-case letters, digits and single hyphens only, e.g. thyroid-guide."
+            offers.SLUG_PATTERN, error="Use lower-case letters, digits and single hyphens only, e.g. thyroid-guide."
         ),
     )
     description = fields.String(
