@@ -5,7 +5,7 @@ from ..forms import current_visit
 from ..leads.schemas import AcceptedSchema
 from ..ratelimits import public_post_limit
 from . import offers, service
-from .schemas import EbookApiRequestSchema
+from .schemas import EbookRequestSchema
 
 blp = ApiBlueprint("ebook_api", __name__, url_prefix="/api/v1", description="The free ebooks")
 
@@ -13,7 +13,7 @@ blp = ApiBlueprint("ebook_api", __name__, url_prefix="/api/v1", description="The
 # One schema instance for every request: given the class, webargs would build a new one each time.
 @blp.route("/ebook-requests", methods=["POST"])
 @public_post_limit
-@blp.arguments(EbookApiRequestSchema())
+@blp.arguments(EbookRequestSchema())
 @blp.response(202, AcceptedSchema)
 def create_ebook_request(data):
     """Request the free ebook

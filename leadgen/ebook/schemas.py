@@ -6,8 +6,8 @@ from ..fields import ConsentBox, EmailAddress, FirstName, PlainText
 from . import offers
 
 
-class EbookRequestSchema(Schema):
-    """A request for the ebook, from the landing page or the clinic's website."""
+class EbookFormSchema(Schema):
+    """A request for an ebook on its landing page (the page's address names the offer)."""
 
     email = EmailAddress(required=True, error_messages={"required": "Enter your email address."})
     first_name = FirstName()
@@ -17,8 +17,8 @@ class EbookRequestSchema(Schema):
     utm_campaign = PlainText(max_length=100, label="utm_campaign", load_default="")
 
 
-class EbookApiRequestSchema(EbookRequestSchema):
-    """A request from the clinic's website, which names the offer (a page's URL names it)."""
+class EbookRequestSchema(EbookFormSchema):
+    """A request for an ebook from the clinic's website, naming the offer by its slug."""
 
     ebook = PlainText(
         max_length=60,

@@ -19,7 +19,7 @@ from ..ratelimits import public_post_limit
 from ..tokens import TokenExpired, TokenInvalid
 from . import offers, service
 from .models import Ebook
-from .schemas import EbookRequestSchema, NewLinkSchema
+from .schemas import EbookFormSchema, NewLinkSchema
 
 bp = Blueprint("ebook", __name__, url_prefix="/ebook")
 SENT_FORM = "ebook"
@@ -77,7 +77,7 @@ def submit_request(offer: Ebook):
     """Capture the request, then 303 to the thank-you page; 422 with messages if invalid."""
     if honeypot_filled():
         return redirect(thanks_url(offer), 303)
-    data, errors = load_contact_form(EbookRequestSchema())
+    data, errors = load_contact_form(EbookFormSchema())
     if errors:
         return landing_page(offer, contact_form_values(), errors, 422)
     service.request_ebook(data, current_visit(request.form), offer)
