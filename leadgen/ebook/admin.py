@@ -34,6 +34,8 @@ def allow_a_pdf(endpoint, _values):
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(_error):
     """A PDF far over the limit is refused before it is read: say so beside the file field."""
+    if not current_user.is_authenticated:
+        return require_staff()  # the usual limit refused a signed-out visitor's body: the sign-in page
     limit = library.megabytes(current_app.config["EBOOK_MAX_BYTES"])
     errors = {"pdf": [f"The file is too large: the largest PDF allowed is {limit}."]}
     key = (request.view_args or {}).get("key")

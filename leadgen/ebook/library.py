@@ -130,7 +130,10 @@ def save_offer(offer: Ebook, data: dict, pdf: CheckedPdf | None) -> dict:
         raise
     if new_file and old_file:
         # Links already mailed name the offer, not the file: they now get the new PDF.
-        remove_file(old_file)
+        try:
+            remove_file(old_file)
+        except OSError as error:  # the change is saved; a file left behind only takes space
+            log.warning("could not remove the replaced ebook PDF %s: %s", old_file, error)
     return {}
 
 
