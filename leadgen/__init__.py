@@ -15,6 +15,8 @@ from .blog import api as blog_api
 from .blog import cli as blog_cli
 from .blog import views as blog_views
 from .config import load_settings
+from .content import admin as content_admin
+from .content import sequences_admin as content_sequences
 from .database import register_database
 from .demo import demo_cli
 from .ebook import admin as ebooks_admin
@@ -58,6 +60,8 @@ PAGE_BLUEPRINTS = (
     leads_admin.bp,
     ebooks_admin.bp,
     webhooks_admin.bp,
+    content_admin.bp,
+    content_sequences.bp,
     metrics.bp,
 )
 API_BLUEPRINTS = (

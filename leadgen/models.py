@@ -1,6 +1,7 @@
 """Every model, imported in one place so SQLAlchemy and Alembic see all tables."""
 
 from .blog.models import Comment, Post
+from .content.models import ConsentVersion, FollowupStep, MailText
 from .ebook.models import Ebook, EbookRequestCount
 from .leads.counts import LeadHourlyCount, LeadStatusCount
 from .leads.models import Activity, Consent, ErasedLead, ExportLog, Lead
@@ -14,13 +15,16 @@ __all__ = [
     "ApiToken",
     "Comment",
     "Consent",
+    "ConsentVersion",
     "Ebook",
     "EbookRequestCount",
     "ErasedLead",
     "ExportLog",
+    "FollowupStep",
     "Lead",
     "LeadHourlyCount",
     "LeadStatusCount",
+    "MailText",
     "OutboxMessage",
     "Post",
     "PurgedDedupeKey",

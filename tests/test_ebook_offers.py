@@ -16,7 +16,7 @@ from leadgen.extensions import db
 from leadgen.leads.models import Lead
 from leadgen.outbox.models import OutboxMessage
 
-from .helpers import StaffAuth, count, csrf_token_from, links_in, path_of, submit_form
+from .helpers import StaffAuth, count, csrf_token_from, links_in, path_of, submit_form, text_part
 
 THYROID = {
     "title": "Your Thyroid, Explained",
@@ -335,3 +335,21 @@ def test_a_pdf_larger_than_other_forms_may_be_is_taken_from_staff_only(make_app,
     assert upload(staff, THYROID, book).status_code == 303
     [stored] = stored_files(shelf)
     assert (Path(shelf.config["EBOOKS_DIR"]) / stored).read_bytes() == book
+
+
+def test_reworded_delivery_mail_names_each_offer_and_links_its_own_pdf(shelf, staff, smtp, deliver):
+    thyroid = pdf_bytes("Thyroid guide")
+    upload(staff, THYROID, thyroid)
+    words = {"subject": "Here is {ebook_title}", "body": "Hi {first_name}, enjoy *{ebook_title}*.", "action": "save"}
+    assert submit_form(staff, "/admin/content/mail/ebook_delivery", words).status_code == 303
+    api = shelf.test_client()
+    body = {"email": "ana@example.com", "first_name": "Ana"}
+    api.post("/api/v1/ebook-requests", json={**body, "ebook": "thyroid-guide"})
+    api.post("/api/v1/ebook-requests", json=body)
+    deliver()
+    mails = {mail["Subject"]: mail for mail in smtp.messages}
+    assert set(mails) == {"Here is Your Thyroid, Explained", "Here is The 5 Foundations of Autoimmune Diseases"}
+    assert "enjoy *Your Thyroid, Explained*" in " ".join(text_part(mails["Here is Your Thyroid, Explained"]).split())
+    assert downloaded(api, the_link(mails["Here is Your Thyroid, Explained"])) == thyroid
+    default_pdf = Path(shelf.config["EBOOK_PATH"]).read_bytes()
+    assert downloaded(api, the_link(mails["Here is The 5 Foundations of Autoimmune Diseases"])) == default_pdf

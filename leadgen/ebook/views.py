@@ -5,6 +5,7 @@
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, send_file, url_for
 
+from ..content.service import consent_for
 from ..forms import (
     contact_form_values,
     current_visit,
@@ -14,7 +15,6 @@ from ..forms import (
     sent_form_values,
     utm_from,
 )
-from ..leads.consent import MARKETING_EMAIL
 from ..ratelimits import public_post_limit
 from ..tokens import TokenExpired, TokenInvalid
 from . import offers, service
@@ -59,7 +59,7 @@ def landing_page(offer: Ebook, values: dict, errors: dict, status: int = 200):
         action=landing_url(offer),
         values=values,
         errors=errors,
-        consent_text=MARKETING_EMAIL.text,
+        consent_text=consent_for("ebook").text,
     )
     return page, status
 

@@ -5,7 +5,7 @@
 - ebook_request_counts: requests per offer and UTC hour, for the dashboard.
 
 Revision ID: t14_ebook_offers
-Revises: t13_flat_at_a_million
+Revises: t14_mail_content
 Create Date: 2026-12-06 22:30:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "t14_ebook_offers"
-down_revision = "t13_flat_at_a_million"
+down_revision = "t14_mail_content"
 branch_labels = None
 depends_on = None
 
