@@ -19,6 +19,7 @@ from .content import admin as content_admin
 from .content import sequences_admin as content_sequences
 from .database import register_database
 from .demo import demo_cli
+from .ebook import admin as ebooks_admin
 from .ebook import api as ebook_api
 from .ebook import views as ebook_views
 from .extensions import api, csrf, limiter, mail
@@ -61,6 +62,7 @@ PAGE_BLUEPRINTS = (
     leads_admin.bp,
     leads_tags_admin.bp,
     leads_import_admin.bp,
+    ebooks_admin.bp,
     webhooks_admin.bp,
     content_admin.bp,
     content_sequences.bp,

@@ -115,6 +115,9 @@ def load_settings(instance_path: Path) -> dict:
         "DOUBLE_OPT_IN": parse_bool(env("DOUBLE_OPT_IN")),
         "EBOOK_PATH": env("EBOOK_PATH") or str(instance_path / "ebook.pdf"),
         "EBOOK_LINK_MAX_AGE": parse_duration(env("EBOOK_LINK_MAX_AGE", "7d")),
+        # The PDFs staff upload on /admin/ebooks, and the largest one they may.
+        "EBOOKS_DIR": env("EBOOKS_DIR") or str(instance_path / "ebooks"),
+        "EBOOK_MAX_BYTES": int(env("EBOOK_MAX_BYTES", str(20 * 1024 * 1024))),
         "CORS_ORIGINS": [o.strip() for o in env("CORS_ORIGINS", "").split(",") if o.strip()],
         # How many proxies (load balancer, router) stand in front of gunicorn; 0 trusts no header.
         "TRUSTED_PROXIES": int(env("TRUSTED_PROXIES", "0")),

@@ -7,11 +7,15 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .blog.posts import seed_demo_article
+from .ebook.offers import stored_default_offer
+from .extensions import db
 from .webinars.demo import seed_demo_webinars
 
 
 def seed_ebook() -> str:
-    """Write the sample ebook where EBOOK_PATH points, unless a file is already there."""
+    """The default ebook offer (/ebook), and the sample ebook where EBOOK_PATH points unless a file is already there."""
+    stored_default_offer()
+    db.session.commit()
     path = Path(current_app.config["EBOOK_PATH"])
     if path.exists():
         return f"ebook: kept {path}"

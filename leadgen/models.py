@@ -2,6 +2,7 @@
 
 from .blog.models import Comment, Post
 from .content.models import ConsentVersion, FollowupStep, MailText
+from .ebook.models import Ebook, EbookRequestCount
 from .leads.counts import LeadHourlyCount, LeadStatusCount
 from .leads.models import Activity, Consent, ErasedLead, ExportLog, Lead, LeadTag, Tag
 from .outbox.models import OutboxMessage, PurgedDedupeKey
@@ -15,6 +16,8 @@ __all__ = [
     "Comment",
     "Consent",
     "ConsentVersion",
+    "Ebook",
+    "EbookRequestCount",
     "ErasedLead",
     "ExportLog",
     "FollowupStep",

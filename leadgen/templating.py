@@ -9,6 +9,8 @@ from flask import current_app
 from . import clinictime
 from .blog.notify import comment_for_mail
 from .blog.render import comment_html
+from .ebook import offers
+from .ebook.models import Ebook
 from .ebook.service import download_token
 from .extensions import db
 from .forms import email_suggestion
@@ -36,9 +38,16 @@ def clinic_context() -> dict:
     }
 
 
-def ebook_download_url(lead_id: int, email: str) -> str:
-    """An absolute, signed download link, made when the mail is rendered (so its age starts then)."""
-    return public_url("ebook.download", token=download_token(lead_id, email))
+def ebook_download_url(lead_id: int, email: str, ebook_id: int | None = None) -> str:
+    """An absolute, signed download link to an offer's PDF (none: the default's), made when the
+    mail is rendered (so its age starts then)."""
+    return public_url("ebook.download", token=download_token(lead_id, email, ebook_id))
+
+
+def ebook_for_mail(ebook_id: int | None) -> Ebook:
+    """The offer a delivery mail is about, read when it is rendered (so a corrected title reaches
+    the mail); the default offer when the mail names none."""
+    return (offers.offer_by_id(ebook_id) if ebook_id else None) or offers.default_offer()
 
 
 def webinar_for_mail(webinar_id: int) -> Webinar | None:
@@ -60,6 +69,7 @@ FILTERS = {
 }
 GLOBALS = {
     "ebook_download_url": ebook_download_url,
+    "ebook_for_mail": ebook_for_mail,
     "email_suggestion": email_suggestion,
     "public_url": public_url,
     "webinar_for_mail": webinar_for_mail,

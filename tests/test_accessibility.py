@@ -100,6 +100,7 @@ def webinar_cancel_token() -> str | None:
 WEBINAR = first("leadgen.webinars.models", "Webinar")
 WEBINAR_ID = first("leadgen.webinars.models", "Webinar", "id")
 POST = first("leadgen.blog.models", "Post")
+EBOOK = first("leadgen.ebook.models", "Ebook")
 BAD_EMAIL = {"first_name": "Ana", "email": "ana@example"}
 TYPO_EMAIL = {"email": "ana@gmial.com"}  # asks "Did you mean ana@gmail.com?"
 BAD_WEBINAR = {"title": "", "duration_minutes": "0", "capacity": "-1", "join_url": "not a link"}
@@ -112,6 +113,10 @@ PAGES = [
     Page("ebook-thanks", "/ebook/thanks"),
     Page("ebook-forged-link", "/ebook/download/not-a-real-token", status=404),
     Page("ebook-new-link-errors", "/ebook/download/not-a-real-token", status=404, invalid={"email": "ana@"}),
+    Page("ebook-offer", under("/ebook/", EBOOK)),
+    Page("ebook-offer-errors", under("/ebook/", EBOOK), invalid=BAD_EMAIL),
+    Page("ebook-offer-thanks", under("/ebook/", EBOOK, "/thanks")),
+    Page("ebook-not-offered", "/ebook/no-such-ebook", status=404),
     Page("not-found", "/no-such-page", status=404),
     Page("privacy", "/privacy"),
     Page("webinars", "/webinars"),
@@ -152,6 +157,10 @@ PAGES = [
     Page("staff-webinar-edit", under("/admin/webinars/", WEBINAR_ID, "/edit"), staff="admin"),
     Page("staff-webinar-new", "/admin/webinars/new", staff="admin"),
     Page("staff-webinar-new-errors", "/admin/webinars/new", staff="admin", invalid=BAD_WEBINAR),
+    Page("staff-ebooks", "/admin/ebooks", staff="marketing"),
+    Page("staff-ebook-new", "/admin/ebooks/new", staff="marketing"),
+    Page("staff-ebook-new-errors", "/admin/ebooks/new", staff="marketing", invalid={"title": "", "slug": "Not A Slug"}),
+    Page("staff-ebook-default-edit", "/admin/ebooks/default/edit", staff="marketing"),
     Page("exports", "/admin/exports", staff="admin"),
     Page("webhooks", "/admin/webhooks", staff="admin"),
     Page("staff", "/admin/staff", staff="admin"),

@@ -53,6 +53,7 @@ def pages(rows: int) -> list[tuple[str, str]]:
         ("leads by common tag", "/admin/leads?tag=newsletter"),
         ("one lead", f"/admin/leads/{rows // 2}"),
         ("webinars", "/admin/webinars"),
+        ("ebooks", "/admin/ebooks"),
         ("comments", "/admin/comments"),
         ("exports", "/admin/exports"),
         ("erasures", "/admin/erasures"),

@@ -3,6 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 
 from ..blog.service import pending_comment_count
+from ..ebook import offers
 from ..outbox.service import retry_failed
 from . import dashboard as stats
 from .chart import stacked_bars
@@ -14,7 +15,7 @@ bp.before_request(require_staff)
 
 @bp.get("/")
 def dashboard():
-    """Leads per day by source, this week against last, booked, pending comments, the outbox."""
+    """Leads per day by source, this week against last, booked, pending comments, requests per ebook, the outbox."""
     daily = stats.leads_per_day()
     return render_template(
         "admin/dashboard.html",
@@ -24,6 +25,8 @@ def dashboard():
         statuses=stats.status_totals(),
         pending_comments=pending_comment_count(),
         outbox=stats.outbox_summary(),
+        ebooks=offers.current_offers(),
+        ebook_counts=offers.request_counts(),
     )
 
 

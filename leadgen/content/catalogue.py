@@ -49,10 +49,15 @@ class Mail:
 MAILS: dict[str, Mail] = {
     "ebook_delivery": Mail(
         "The ebook's delivery",
-        {**COMMON, "download_link": "the signed download link", "link_days": "how many days the link works"},
-        "Your free ebook: The 5 Foundations of Autoimmune Diseases",
-        "Hello {first_name},\n\nThank you for asking for our free ebook, *The 5 Foundations of Autoimmune "
-        "Diseases*.\n\nIt covers the five things we look at with every patient: food, gut health, toxins, "
+        {
+            **COMMON,
+            "download_link": "the signed download link",
+            "link_days": "how many days the link works",
+            "ebook_title": "the title of the ebook asked for (each offer on /admin/ebooks has its own)",
+        },
+        "Your free ebook: {ebook_title}",
+        "Hello {first_name},\n\nThank you for asking for our free ebook, *{ebook_title}*.\n\n"
+        "It covers the five things we look at with every patient: food, gut health, toxins, "
         f"infections and stress.\n\n{CALL_US}\n\n{SIGNATURE}",
     ),
     "webinar_confirmation": Mail(
@@ -108,7 +113,7 @@ MAILS: dict[str, Mail] = {
 
 # The follow-up sequences' shipped words, step by step (templates/email/followup_<source>_<n>).
 FOLLOWUP_PLACEHOLDERS = {
-    "ebook": COMMON,
+    "ebook": {**COMMON, "ebook_title": "the title of the ebook they asked for"},
     "webinar": {**COMMON, "webinar_title": "the title of the webinar they registered for"},
     "comment": COMMON,
 }

@@ -49,5 +49,5 @@ def render_words(template: str, words: Words, context: dict) -> tuple[str, str, 
     context = {**context, "reason": getattr(module, "reason", None) or context.get("reason"), "parts": parts}
     text = env.get_template("email/_words.txt").render(context, words_text=text_words, parts_text=str(module).strip())
     html = env.get_template("email/_words.html").render(context, words_html=html_words)
-    title = values.get("webinar_title") or values.get("post_title") or ""
+    title = values.get("webinar_title") or values.get("post_title") or values.get("ebook_title") or ""
     return fill_text(words.subject, values), title, text, html
