@@ -14,6 +14,8 @@ from .blog import admin as blog_admin
 from .blog import api as blog_api
 from .blog import cli as blog_cli
 from .blog import views as blog_views
+from .broadcasts import admin as broadcasts_admin
+from .broadcasts import api as broadcasts_api
 from .config import load_settings
 from .database import register_database
 from .demo import demo_cli
@@ -56,6 +58,7 @@ PAGE_BLUEPRINTS = (
     admin_views.bp,
     leads_admin.bp,
     webhooks_admin.bp,
+    broadcasts_admin.bp,
     metrics.bp,
 )
 API_BLUEPRINTS = (
@@ -63,6 +66,7 @@ API_BLUEPRINTS = (
     webinars_api.blp,
     blog_api.blp,
     leads_api.blp,
+    broadcasts_api.blp,
 )
 CLI_GROUPS = (
     migration_cli,

@@ -1,6 +1,7 @@
 """Every model, imported in one place so SQLAlchemy and Alembic see all tables."""
 
 from .blog.models import Comment, Post
+from .broadcasts.models import Broadcast
 from .leads.counts import LeadHourlyCount, LeadStatusCount
 from .leads.models import Activity, Consent, ErasedLead, ExportLog, Lead
 from .outbox.models import OutboxMessage, PurgedDedupeKey
@@ -11,6 +12,7 @@ from .webinars.models import Registration, Webinar
 __all__ = [
     "Activity",
     "ApiToken",
+    "Broadcast",
     "Comment",
     "Consent",
     "ErasedLead",
