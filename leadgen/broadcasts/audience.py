@@ -3,7 +3,7 @@ and the one INSERT ... SELECT that queues a broadcast's mail for all of them at 
 
 import secrets
 
-from sqlalchemy import JSON, Integer, String, cast, exists, func, literal, select
+from sqlalchemy import JSON, Integer, Select, String, cast, exists, func, literal, select
 
 from ..database import UTCDateTime, dialect_insert, utcnow
 from ..extensions import db
@@ -42,15 +42,12 @@ def broadcast_key(broadcast_id: int, lead_id: int) -> str:
     return f"{broadcast_key_prefix(broadcast_id)}{lead_id}"
 
 
-def queue_broadcast_mail(broadcast: Broadcast, audience: dict) -> int:
-    """Queue the broadcast for every lead of `audience` (loaded filters), in the caller's transaction; how many.
+def broadcast_rows(broadcast: Broadcast, audience: dict) -> tuple[list[str], Select]:
+    """The outbox columns and the SELECT of one queued mail per lead of `audience` (loaded filters).
 
-    One INSERT ... SELECT over the leads, with the dedupe key and a unique Message-ID built
-    in SQL, and ON CONFLICT DO NOTHING on the dedupe key: queueing the same broadcast again
-    adds nothing, and neither does a key `outbox purge` kept. Stop rules are asked again at
-    send time (outbox.policy), as for all marketing mail.
+    The dedupe key and a Message-ID unique to the row are built in SQL; a key `outbox purge`
+    kept is left out (it still means "already sent").
     """
-    wait_for_purges()
     now = utcnow()
     lead_id_text = cast(Lead.id, String)
     dedupe_key = literal(broadcast_key_prefix(broadcast.id)) + lead_id_text
@@ -75,10 +72,22 @@ def queue_broadcast_mail(broadcast: Broadcast, audience: dict) -> int:
         "created_at": literal(now, UTCDateTime()),
     }
     purged = exists().where(PurgedDedupeKey.dedupe_key == dedupe_key)
-    rows = select(*columns.values()).where(*audience_conditions(audience), ~purged)
+    return list(columns), select(*columns.values()).where(*audience_conditions(audience), ~purged)
+
+
+def queue_broadcast_mail(broadcast: Broadcast, audience: dict) -> int:
+    """Queue the broadcast for every lead of `audience` (loaded filters), in the caller's
+    transaction; returns how many were queued.
+
+    One INSERT ... SELECT over the leads (broadcast_rows) with ON CONFLICT DO NOTHING on the
+    dedupe key: queueing the same broadcast again adds nothing. Stop rules are asked again
+    at send time (outbox.policy), as for all marketing mail.
+    """
+    wait_for_purges()
+    columns, rows = broadcast_rows(broadcast, audience)
     statement = (
         dialect_insert(OutboxMessage.__table__)
-        .from_select(list(columns), rows)
+        .from_select(columns, rows)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
     )
     # preserve_rowcount: SQLAlchemy 2.1 otherwise reports -1 for an INSERT ... SELECT on PostgreSQL.

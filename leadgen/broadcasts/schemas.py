@@ -1,5 +1,6 @@
 """What a broadcast's form and API body accept, and what the API answers."""
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
@@ -19,6 +20,13 @@ PAST_SEND_AT = "Choose a time in the future, or leave it empty to send now."
 
 class AudienceSchema(LeadFilterSchema):
     """Who a broadcast goes to: the lead list's own filters (source, tag, since, until)."""
+
+    @pre_load
+    def drop_empty_values(self, data, **kwargs):
+        """As the lead list's, once the audience is known to be an object (an API body may send anything)."""
+        if not isinstance(data, Mapping):
+            raise ValidationError('Give the audience as an object, e.g. {"source": "ebook"}.')
+        return super().drop_empty_values(data, **kwargs)
 
     if not TAG_FILTER_READY:
         tag = PlainText(max_length=40, label="the tag", metadata={"description": "leads with this tag"})

@@ -44,9 +44,6 @@ def upgrade():
     with op.batch_alter_table("outbox_messages") as batch:
         batch.add_column(sa.Column("priority", sa.SmallInteger(), nullable=False, server_default="0"))
         batch.add_column(sa.Column("broadcast_id", sa.Integer(), nullable=True))
-    # The models set the priority of every new row; the default only filled the rows there were.
-    with op.batch_alter_table("outbox_messages") as batch:
-        batch.alter_column("priority", server_default=None)
     op.execute("UPDATE outbox_messages SET priority = 1 WHERE category = 'marketing' AND status IN ('queued', 'sending')")
     op.drop_index("ix_outbox_claimable", table_name="outbox_messages")
     op.create_index(
