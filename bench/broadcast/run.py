@@ -81,6 +81,26 @@ def insert_into(table, columns, rows) -> None:
     db.session.commit()
 
 
+def run_outside_a_transaction(statements: list[str]) -> None:
+    """VACUUM and the like, on the driver's own connection (the app's engine always begins one)."""
+    from leadgen.extensions import db
+
+    raw = db.engine.raw_connection()
+    try:
+        driver = raw.driver_connection
+        postgresql = hasattr(driver, "autocommit")  # psycopg; sqlite3 already runs in autocommit here
+        if postgresql:
+            driver.autocommit = True
+        cursor = driver.cursor()
+        for statement in statements:
+            cursor.execute(statement)
+        cursor.close()
+        if postgresql:
+            driver.autocommit = False
+    finally:
+        raw.close()
+
+
 def timed(action) -> float:
     started = time.perf_counter()
     action()
@@ -89,7 +109,7 @@ def timed(action) -> float:
 
 def measure(database: str) -> tuple[float, float]:
     """(best bare INSERT ... SELECT seconds, best queueing seconds) over ROUNDS."""
-    from sqlalchemy import MetaData, delete, text
+    from sqlalchemy import MetaData, delete
 
     from leadgen import create_app
     from leadgen.broadcasts import service
@@ -130,9 +150,7 @@ def measure(database: str) -> tuple[float, float]:
             db.session.execute(delete(plain))
             db.session.commit()
             compact = ["VACUUM FULL ANALYZE outbox_messages", "VACUUM FULL ANALYZE broadcast_bench_plain"]
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                for statement in compact if database == "postgresql" else ["VACUUM", "ANALYZE"]:
-                    connection.execute(text(statement))
+            run_outside_a_transaction(compact if database == "postgresql" else ["VACUUM", "ANALYZE"])
         db.session.remove()
         db.engine.dispose()
     return min(bare), min(queued)
