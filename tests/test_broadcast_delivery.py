@@ -3,9 +3,11 @@
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from sqlalchemy import insert
 
+from leadgen.config import parse_rate
 from leadgen.database import utcnow
 from leadgen.extensions import db
 from leadgen.leads.models import Lead
@@ -66,3 +68,12 @@ def test_broadcast_mail_goes_no_faster_than_broadcast_rate(clinic, smtp):
     with time_machine.travel(start + timedelta(seconds=61), tick=False), app.app_context():
         run_worker(once=True)
     assert len(smtp.messages) == 6
+
+
+def test_broadcast_rate_is_read_like_the_other_rates():
+    assert parse_rate("600/minute") == (600, timedelta(minutes=1))
+    assert parse_rate(" 10 per second ") == (10, timedelta(seconds=1))
+    assert parse_rate("5000/hours") == (5000, timedelta(hours=1))
+    for typo in ("600", "0/minute", "fast", "600/fortnight"):
+        with pytest.raises(ValueError, match="600/minute"):
+            parse_rate(typo)
