@@ -5,8 +5,10 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
+from leadgen.broadcasts.models import Broadcast
+from leadgen.broadcasts.service import broadcast_progress
 from leadgen.config import parse_rate
 from leadgen.database import utcnow
 from leadgen.extensions import db
@@ -45,6 +47,8 @@ def test_an_ebook_request_is_sent_in_the_next_batch_with_a_20000_broadcast_queue
         claimed = deliver_batch("test-worker")
     assert claimed == app.config["OUTBOX_BATCH_SIZE"]
     assert subjects_to(smtp, "newcomer@example.net") == ["Your free ebook: The 5 Foundations of Autoimmune Diseases"]
+    # First in its batch, too: it does not wait for the broadcast mail claimed beside it.
+    assert "newcomer@example.net" in str(smtp.messages[0]["To"])
     # The rest of the batch was broadcast mail, within the rate.
     assert len(smtp.messages) == claimed
 
@@ -60,6 +64,10 @@ def test_broadcast_mail_goes_no_faster_than_broadcast_rate(clinic, smtp):
         with app.app_context():
             run_worker(once=True)
         assert len(smtp.messages) == 3
+        with app.app_context():
+            [broadcast] = db.session.scalars(select(Broadcast)).all()
+            progress = broadcast_progress(broadcast)
+        assert (progress["status"], progress["sent"], progress["queued"]) == ("sending", 3, 2)
         # A transactional mail still goes at once while the broadcast waits for room.
         request_ebook(client, "newcomer@example.net")
         with app.app_context():
@@ -68,6 +76,9 @@ def test_broadcast_mail_goes_no_faster_than_broadcast_rate(clinic, smtp):
     with time_machine.travel(start + timedelta(seconds=61), tick=False), app.app_context():
         run_worker(once=True)
     assert len(smtp.messages) == 6
+    with app.app_context():
+        progress = broadcast_progress(db.session.scalars(select(Broadcast)).one())
+    assert (progress["status"], progress["sent"], progress["queued"], progress["recipients"]) == ("sent", 5, 0, 5)
 
 
 def test_broadcast_rate_is_read_like_the_other_rates():
