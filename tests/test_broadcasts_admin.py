@@ -63,6 +63,8 @@ def test_send_then_follow_it_and_cancel_what_has_not_gone(app, signed_in):
     page = cancelled.get_data(as_text=True)
     assert "Cancelled. 1 mail will not go." in page and "<dt>Skipped</dt><dd>1</dd>" in page
     assert count(app, OutboxMessage, OutboxMessage.status == "queued") == 0
+    listed = signed_in.get("/admin/broadcasts").get_data(as_text=True)
+    assert "News for {first_name}" in listed and "cancelled" in listed
 
 
 @pytest.mark.parametrize(

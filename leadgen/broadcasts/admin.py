@@ -5,6 +5,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from ..admin.console import require_staff
+from ..database import utcnow
 from ..forms import load_form
 from ..leads.models import SOURCES
 from . import service
@@ -42,9 +43,8 @@ def broadcast_or_404(broadcast_id: int):
 
 @bp.get("")
 def index():
-    """The latest broadcasts with how each is going."""
-    broadcasts = service.recent_broadcasts()
-    return render_template("admin/broadcasts.html", rows=[(b, service.broadcast_progress(b)) for b in broadcasts])
+    """The latest broadcasts; each one's progress is on its own page (counting it reads its mail)."""
+    return render_template("admin/broadcasts.html", broadcasts=service.recent_broadcasts(), now=utcnow())
 
 
 @bp.get("/count")
