@@ -102,6 +102,7 @@ WEBINAR_ID = first("leadgen.webinars.models", "Webinar", "id")
 POST = first("leadgen.blog.models", "Post")
 BAD_EMAIL = {"first_name": "Ana", "email": "ana@example"}
 TYPO_EMAIL = {"email": "ana@gmial.com"}  # asks "Did you mean ana@gmail.com?"
+BAD_AUDIENCE = {"since": "2026-12-01", "until": "2026-11-01"}
 BAD_WEBINAR = {"title": "", "duration_minutes": "0", "capacity": "-1", "join_url": "not a link"}
 
 PAGES = [
@@ -150,6 +151,10 @@ PAGES = [
     Page("staff-webinar-new", "/admin/webinars/new", staff="admin"),
     Page("staff-webinar-new-errors", "/admin/webinars/new", staff="admin", invalid=BAD_WEBINAR),
     Page("exports", "/admin/exports", staff="admin"),
+    Page("broadcasts", "/admin/broadcasts", staff="marketing"),
+    Page("broadcast-new", "/admin/broadcasts/new", staff="marketing"),
+    # The first button counts the audience: a range that ends before it starts is a 422.
+    Page("broadcast-new-errors", "/admin/broadcasts/new", staff="marketing", invalid=BAD_AUDIENCE),
     Page("webhooks", "/admin/webhooks", staff="admin"),
     Page("staff", "/admin/staff", staff="admin"),
     Page("account", "/admin/account", staff="marketing"),
