@@ -17,6 +17,8 @@ from .blog import views as blog_views
 from .broadcasts import admin as broadcasts_admin
 from .broadcasts import api as broadcasts_api
 from .config import load_settings
+from .content import admin as content_admin
+from .content import sequences_admin as content_sequences
 from .database import register_database
 from .demo import demo_cli
 from .ebook import api as ebook_api
@@ -59,6 +61,8 @@ PAGE_BLUEPRINTS = (
     leads_admin.bp,
     webhooks_admin.bp,
     broadcasts_admin.bp,
+    content_admin.bp,
+    content_sequences.bp,
     metrics.bp,
 )
 API_BLUEPRINTS = (

@@ -15,6 +15,8 @@ from markupsafe import Markup, escape
 
 # `{first_name}`: lower-case words joined by underscores. Anything else in braces is text.
 PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+# The same in rendered HTML, where a placeholder inside a link's address comes out percent-encoded.
+HTML_PLACEHOLDER = re.compile(r"(?:\{|%7B)([a-z][a-z0-9_]*)(?:\}|%7D)")
 # What a mail body may hold: text formatting, lists, links, headings, quotes; no images.
 MAIL_TAGS = {"p", "br", "strong", "em", "a", "ul", "ol", "li", "h2", "h3", "h4", "blockquote", "hr", "code"}
 MAIL_URL_SCHEMES = {"http", "https", "mailto", "tel"}
@@ -44,6 +46,17 @@ def fill_text(source: str, values: Mapping[str, str]) -> str:
     return PLACEHOLDER.sub(lambda match: str(values.get(match.group(1), match.group(0))), source)
 
 
+def html_value(match: re.Match, values: Mapping[str, str]) -> str:
+    """A placeholder's value for the HTML part; in a link's address only one nh3 would have let
+    through (a lead's name typed as `javascript:...` must not become a link that runs)."""
+    value = str(values.get(match.group(1), match.group(0)))
+    in_address = match.group(0).startswith("%7B")
+    scheme, colon, _ = value.partition(":")
+    if in_address and colon and "/" not in scheme and scheme.lower() not in MAIL_URL_SCHEMES:
+        return ""
+    return value
+
+
 def render_markdown_mail(source: str, values: Mapping[str, str]) -> tuple[Markup, str]:
     """(HTML, text) of a staff-written Markdown body with its placeholders filled in.
 
@@ -53,5 +66,5 @@ def render_markdown_mail(source: str, values: Mapping[str, str]) -> tuple[Markup
     `unknown_placeholders`).
     """
     html = nh3.clean(markdown().render(source), tags=MAIL_TAGS, url_schemes=MAIL_URL_SCHEMES, link_rel=None)
-    filled = PLACEHOLDER.sub(lambda match: str(escape(values.get(match.group(1), match.group(0)))), html)
+    filled = HTML_PLACEHOLDER.sub(lambda match: str(escape(html_value(match, values))), html)
     return Markup(filled), fill_text(source, values).strip() + "\n"

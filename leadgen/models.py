@@ -2,6 +2,7 @@
 
 from .blog.models import Comment, Post
 from .broadcasts.models import Broadcast
+from .content.models import ConsentVersion, FollowupStep, MailText
 from .leads.counts import LeadHourlyCount, LeadStatusCount
 from .leads.models import Activity, Consent, ErasedLead, ExportLog, Lead
 from .outbox.models import OutboxMessage, PurgedDedupeKey
@@ -15,11 +16,14 @@ __all__ = [
     "Broadcast",
     "Comment",
     "Consent",
+    "ConsentVersion",
     "ErasedLead",
     "ExportLog",
+    "FollowupStep",
     "Lead",
     "LeadHourlyCount",
     "LeadStatusCount",
+    "MailText",
     "OutboxMessage",
     "Post",
     "PurgedDedupeKey",

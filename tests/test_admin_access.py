@@ -29,6 +29,9 @@ ADMIN_ONLY_ENDPOINTS = {
     "webhooks_admin.create",
     "webhooks_admin.disable",
     "webhooks_admin.enable",
+    # The consent sentence is a legal text: marketing reads it, admins change or restore it.
+    "content_admin.save_consent_text",
+    "content_admin.restore_consent_text",
 }
 
 # (method, path, marketing answers, admin answers); {lead} and {message} are filled in.

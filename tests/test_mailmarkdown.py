@@ -29,3 +29,14 @@ def test_unknown_placeholders_are_named():
     assert unknown_placeholders("Hi {first_name} {frist_name} {x}", {"first_name"}) == ["frist_name", "x"]
     assert unknown_placeholders("Braces {Like This} are text", {"first_name"}) == []
     assert fill_text("Hi {first_name} {other}", {"first_name": "Ann"}) == "Hi Ann {other}"
+
+
+def test_a_placeholder_in_a_link_address_is_filled():
+    html, text = render_markdown_mail("[See the dates]({site_url}/webinars)", {"site_url": "https://clinic.test"})
+    assert 'href="https://clinic.test/webinars"' in html
+    assert text == "[See the dates](https://clinic.test/webinars)\n"
+
+
+def test_a_value_in_a_link_address_cannot_be_a_script():
+    html, _ = render_markdown_mail("[Hello]({first_name})", {"first_name": "javascript:alert(1)"})
+    assert "javascript" not in html

@@ -3,11 +3,11 @@
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from ..content.service import consent_for
 from ..database import utcnow
 from ..extensions import db
 from ..fields import normalise_email
 from ..followups.service import start_sequence
-from ..leads.consent import MARKETING_EMAIL
 from ..leads.service import Visit, capture_lead
 from . import notify
 from .models import COMMENT_STATUSES, Comment, Post
@@ -98,7 +98,7 @@ def submit_comment(post: Post, data: dict, visit: Visit, form_token: str | None 
             source="comment",
             activity="commented",
             visit=visit,
-            consent=MARKETING_EMAIL,
+            consent=consent_for("comment"),
             consent_granted=True,
             detail={"post": post.slug, "comment_id": comment.id},
         )

@@ -2,10 +2,10 @@
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 
+from ..content.service import consent_for
 from ..database import page_number, row_id
 from ..extensions import csrf
 from ..forms import contact_form_values, current_visit, honeypot_filled, load_contact_form
-from ..leads.consent import MARKETING_EMAIL
 from ..ratelimits import public_post_limit
 from . import posts, reply_stops, service
 from .feed import atom_feed
@@ -73,7 +73,7 @@ def article_page(post, values: dict, errors: dict, status: int = 200, sent_token
         form_token=reusable_form_token(post, sent_token),
         values=values,
         errors=errors,
-        consent_text=MARKETING_EMAIL.text,
+        consent_text=consent_for("comment").text,
     )
     return page, status
 

@@ -5,10 +5,10 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from ..content.service import consent_for
 from ..database import utcnow
 from ..extensions import db
 from ..followups.service import sequence_messages
-from ..leads.consent import MARKETING_EMAIL
 from ..leads.models import Activity, Lead
 from ..leads.service import Visit, capture_lead, find_lead_by_email
 from ..outbox.models import OutboxMessage
@@ -32,7 +32,7 @@ def request_ebook(data: dict, visit: Visit) -> None:
         source="ebook",
         activity="ebook_requested",
         visit=visit,
-        consent=MARKETING_EMAIL,
+        consent=consent_for("ebook"),
         consent_granted=data.get("consent", False),
     )
     now = utcnow()

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 
+from ..content.service import consent_for
 from ..forms import (
     contact_form_values,
     current_visit,
@@ -13,7 +14,6 @@ from ..forms import (
     sent_form_values,
     utm_from,
 )
-from ..leads.consent import MARKETING_EMAIL
 from ..ratelimits import public_post_limit
 from ..tokens import TokenExpired, TokenInvalid
 from . import service
@@ -28,7 +28,7 @@ DOWNLOAD_NAME = "The-5-Foundations-of-Autoimmune-Diseases.pdf"
 
 def landing_page(values: dict, errors: dict, status: int = 200):
     """The landing page with the form, its values and any messages beside the fields."""
-    page = render_template("ebook/landing.html", values=values, errors=errors, consent_text=MARKETING_EMAIL.text)
+    page = render_template("ebook/landing.html", values=values, errors=errors, consent_text=consent_for("ebook").text)
     return page, status
 
 

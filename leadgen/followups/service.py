@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, or_, select
 
+from ..content.catalogue import FOLLOWUP_WORDS
+from ..content.service import StepWords, stored_steps
 from ..database import utcnow
 from ..extensions import db
 from ..leads.models import Lead
@@ -84,13 +86,42 @@ def start_sequence(lead: Lead, sequence: str, starts_at: datetime, context: dict
     return len(enqueue_many(sequence_messages(lead, sequence, starts_at, context)))
 
 
+def default_steps(sequence: str) -> list[StepWords]:
+    """The shipped sequence as the console's editor shows it: FOLLOWUP_DELAYS and the templates' words."""
+    steps = zip(SEQUENCES[sequence], current_app.config["FOLLOWUP_DELAYS"], FOLLOWUP_WORDS[sequence], strict=False)
+    return [StepWords(delay, step.during_office_hours, subject, body) for step, delay, (subject, body) in steps]
+
+
+def edited_steps(sequence: str) -> list[tuple[Step, timedelta, dict]] | None:
+    """The steps staff arranged on /admin/content (None: the shipped ones), each with the words and
+    timing its outbox row carries, so a step already queued keeps them whatever is edited later."""
+    stored = stored_steps(sequence)
+    if stored is None:
+        return None
+    return [
+        (
+            Step(f"followup_{sequence}_{number}", step.during_office_hours),
+            step.delay,
+            {
+                "words": {"subject": step.subject, "body": step.body},
+                "delay_seconds": int(step.delay.total_seconds()),
+                "office_hours": step.during_office_hours,
+            },
+        )
+        for number, step in enumerate(stored, start=1)
+    ]
+
+
 def sequence_messages(lead: Lead, sequence: str, starts_at: datetime, context: dict | None = None) -> list[dict]:
     """The outbox rows start_sequence queues (none without consent), for one enqueue_many with other mail."""
     if sequence not in SEQUENCES:
         raise ValueError(f"unknown follow-up sequence {sequence!r}")
     if not may_receive_followups(lead):
         return []
-    steps = zip(SEQUENCES[sequence], current_app.config["FOLLOWUP_DELAYS"], strict=False)
+    steps = edited_steps(sequence)
+    if steps is None:
+        shipped = zip(SEQUENCES[sequence], current_app.config["FOLLOWUP_DELAYS"], strict=False)
+        steps = [(step, delay, {}) for step, delay in shipped]
     return [
         message_values(
             template=step.template,
@@ -105,18 +136,23 @@ def sequence_messages(lead: Lead, sequence: str, starts_at: datetime, context: d
                 "starts_at": starts_at.isoformat(),
                 "reason": REASONS[sequence],
                 **(context or {}),
+                **own,
             },
             lead_id=lead.id,
             due_at=due_time(step, starts_at + delay),
             dedupe_key=followup_key(lead.id, sequence, number),
         )
-        for number, (step, delay) in enumerate(steps, start=1)
+        for number, (step, delay, own) in enumerate(steps, start=1)
     ]
 
 
 def resumed_due_time(message: OutboxMessage, confirmed_at: datetime) -> datetime:
     """A waiting step's delay counted from the later of its sequence start and the confirmation."""
     sequence, number = message.context.get("sequence"), message.context.get("step", 0)
+    if "delay_seconds" in message.context:  # a step staff arranged carries its own timing
+        step = Step(message.template, message.context.get("office_hours", False))
+        starts_at = datetime.fromisoformat(message.context["starts_at"])
+        return due_time(step, max(starts_at, confirmed_at) + timedelta(seconds=message.context["delay_seconds"]))
     delays = current_app.config["FOLLOWUP_DELAYS"]
     if sequence not in SEQUENCES or not 0 < number <= min(len(delays), len(SEQUENCES[sequence])):
         return max(message.due_at, confirmed_at)

@@ -15,6 +15,7 @@ from ..broadcasts.mail import broadcast_mail_parts
 from ..templating import clinic_context, ebook_download_url
 from .models import OutboxMessage
 from .policy import extra_headers_for, sender_for
+from .words import render_words, words_for
 
 # flask-mail's own, used for every address it can take (sanitize_address below stands in for it).
 flask_mail_sanitize_address = flask_mail.sanitize_address
@@ -116,11 +117,15 @@ def render_pair(template: str, context: dict) -> tuple[str, str, str]:
     """Render email/<template>.txt and .html; the .txt template sets the subject.
 
     A template that names a title in its subject sets `subject_title` too, so a long title
-    is what gets shortened. The text part is wrapped at LINE_LIMIT characters.
+    is what gets shortened. The text part is wrapped at LINE_LIMIT characters. A mail staff
+    reworded on /admin/content is their words inside the same layout (outbox.words).
     """
     env = current_app.jinja_env
     # Templates loaded directly skip Flask's context processors: add the clinic's details.
     context = {**clinic_context(), **context}
+    if words := words_for(template, context):
+        subject, title, text, html = render_words(template, words, context)
+        return fit_subject(subject, title), wrap_text(text.strip()) + "\n", html
     text_module = env.get_template(f"email/{template}.txt").make_module(context)
     html = env.get_template(f"email/{template}.html").render(context)
     subject = fit_subject(str(getattr(text_module, "subject", "")), str(getattr(text_module, "subject_title", "")))

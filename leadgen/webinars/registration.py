@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
+from ..content.service import consent_for
 from ..database import insert_if_absent, utcnow
 from ..extensions import db
 from ..followups.service import start_sequence
-from ..leads.consent import MARKETING_EMAIL
 from ..leads.service import Visit, capture_lead
 from ..outbox.service import enqueue
 from ..webhooks.service import emit_event, lead_payload
@@ -80,7 +80,7 @@ def register(webinar: Webinar, data: dict, visit: Visit) -> Registered:
         source="webinar",
         activity="webinar_registered",
         visit=visit,
-        consent=MARKETING_EMAIL,
+        consent=consent_for("webinar"),
         consent_granted=data.get("consent", False),
         detail={"webinar": webinar.slug},
     )

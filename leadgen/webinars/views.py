@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
+from ..content.service import consent_for
 from ..forms import (
     contact_form_values,
     current_visit,
@@ -10,7 +11,6 @@ from ..forms import (
     remember_sent_form,
     sent_form_values,
 )
-from ..leads.consent import MARKETING_EMAIL
 from ..ratelimits import public_post_limit
 from ..tokens import TokenInvalid
 from . import cancellation, ics, registration, service
@@ -36,7 +36,7 @@ def sent_form(slug: str) -> str:
 def detail_page(webinar: Webinar, values: dict, errors: dict, status: int = 200):
     """The webinar's page with its form, values and messages beside the fields."""
     page = render_template(
-        "webinars/detail.html", webinar=webinar, values=values, errors=errors, consent_text=MARKETING_EMAIL.text
+        "webinars/detail.html", webinar=webinar, values=values, errors=errors, consent_text=consent_for("webinar").text
     )
     return page, status
 

@@ -8,7 +8,7 @@
   on broadcast_id IS NOT NULL: a broadcast's progress and its cancel.
 
 Revision ID: t14_broadcasts
-Revises: t13_flat_at_a_million
+Revises: t14_mail_content
 Create Date: 2026-12-06 22:30:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "t14_broadcasts"
-down_revision = "t13_flat_at_a_million"
+down_revision = "t14_mail_content"
 branch_labels = None
 depends_on = None
 
