@@ -14,6 +14,8 @@ from .blog import admin as blog_admin
 from .blog import api as blog_api
 from .blog import cli as blog_cli
 from .blog import views as blog_views
+from .broadcasts import admin as broadcasts_admin
+from .broadcasts import api as broadcasts_api
 from .config import load_settings
 from .content import admin as content_admin
 from .content import sequences_admin as content_sequences
@@ -64,6 +66,7 @@ PAGE_BLUEPRINTS = (
     leads_import_admin.bp,
     ebooks_admin.bp,
     webhooks_admin.bp,
+    broadcasts_admin.bp,
     content_admin.bp,
     content_sequences.bp,
     metrics.bp,
@@ -73,6 +76,7 @@ API_BLUEPRINTS = (
     webinars_api.blp,
     blog_api.blp,
     leads_api.blp,
+    broadcasts_api.blp,
 )
 CLI_GROUPS = (
     migration_cli,

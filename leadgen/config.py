@@ -32,6 +32,18 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=int(number) * DURATION_UNITS[unit or "s"])
 
 
+RATE_PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+def parse_rate(text: str) -> tuple[int, timedelta]:
+    """Read a rate as the limits settings write it, "600/minute" (or "10/second", "5000/hour"),
+    as (how many, per period); a typo stops start-up saying what to write."""
+    match = re.fullmatch(r"\s*(\d+)\s*(?:/|per)\s*(second|minute|hour|day)s?\s*", text.lower())
+    if not match or int(match.group(1)) < 1:
+        raise ValueError(f"not a rate: {text!r} (use e.g. 600/minute, 10/second, 5000/hour)")
+    return int(match.group(1)), timedelta(seconds=RATE_PERIODS[match.group(2)])
+
+
 def parse_durations(text: str) -> list[timedelta]:
     """Read a comma-separated list of durations, e.g. "1m,5m,30m"."""
     return [parse_duration(part) for part in text.split(",") if part.strip()]
@@ -104,6 +116,8 @@ def load_settings(instance_path: Path) -> dict:
         "OUTBOX_BATCH_SIZE": int(env("OUTBOX_BATCH_SIZE", "50")),
         "OUTBOX_LEASE": parse_duration(env("OUTBOX_LEASE", "5m")),
         "OUTBOX_POLL_INTERVAL": float(env("OUTBOX_POLL_INTERVAL", "1")),
+        # The most broadcast mail all workers together hand the relay per period, as (count, period).
+        "BROADCAST_RATE": parse_rate(env("BROADCAST_RATE", "600/minute")),
         # The clinic, as every page and every mail presents it.
         "CLINIC_NAME": env("CLINIC_NAME", "Lakeside Autoimmune Clinic"),
         "CLINIC_ADDRESS": env("CLINIC_ADDRESS", "1200 Lakeshore Drive, Suite 300, Chicago, IL 60611"),

@@ -1,6 +1,7 @@
 """Every model, imported in one place so SQLAlchemy and Alembic see all tables."""
 
 from .blog.models import Comment, Post
+from .broadcasts.models import Broadcast
 from .content.models import ConsentVersion, FollowupStep, MailText
 from .ebook.models import Ebook, EbookRequestCount
 from .leads.counts import LeadHourlyCount, LeadStatusCount
@@ -13,6 +14,7 @@ from .webinars.models import Registration, Webinar
 __all__ = [
     "Activity",
     "ApiToken",
+    "Broadcast",
     "Comment",
     "Consent",
     "ConsentVersion",

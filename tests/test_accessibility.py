@@ -103,6 +103,7 @@ POST = first("leadgen.blog.models", "Post")
 EBOOK = first("leadgen.ebook.models", "Ebook")
 BAD_EMAIL = {"first_name": "Ana", "email": "ana@example"}
 TYPO_EMAIL = {"email": "ana@gmial.com"}  # asks "Did you mean ana@gmail.com?"
+BAD_AUDIENCE = {"since": "2026-12-01", "until": "2026-11-01"}
 BAD_WEBINAR = {"title": "", "duration_minutes": "0", "capacity": "-1", "join_url": "not a link"}
 
 PAGES = [
@@ -162,6 +163,10 @@ PAGES = [
     Page("staff-ebook-new-errors", "/admin/ebooks/new", staff="marketing", invalid={"title": "", "slug": "Not A Slug"}),
     Page("staff-ebook-default-edit", "/admin/ebooks/default/edit", staff="marketing"),
     Page("exports", "/admin/exports", staff="admin"),
+    Page("broadcasts", "/admin/broadcasts", staff="marketing"),
+    Page("broadcast-new", "/admin/broadcasts/new", staff="marketing"),
+    # The first button counts the audience: a range that ends before it starts is a 422.
+    Page("broadcast-new-errors", "/admin/broadcasts/new", staff="marketing", invalid=BAD_AUDIENCE),
     Page("webhooks", "/admin/webhooks", staff="admin"),
     Page("staff", "/admin/staff", staff="admin"),
     Page("account", "/admin/account", staff="marketing"),

@@ -55,6 +55,9 @@ CONSOLE = [
     ("GET", "/admin/account", 200, 200),
     ("POST", "/admin/account/password", 422, 422),  # no passwords in the form: the person is told so
     ("POST", "/admin/staff", 403, 422),  # no email or password in the form: the admin is told so
+    ("GET", "/admin/broadcasts", 200, 200),
+    ("GET", "/admin/broadcasts/new", 200, 200),
+    ("POST", "/admin/broadcasts/new", 422, 422),  # no subject or body: the person is told so
 ]
 STAFF_API = [
     ("GET", "/api/v1/leads", None, 200, 200),
@@ -77,6 +80,8 @@ OTHER_STAFF_API = [
     ("GET", "/api/v1/comments", None),
     ("PATCH", "/api/v1/comments/1", {"status": "approved"}),
     ("POST", "/api/v1/webinars", WEBINAR),
+    ("POST", "/api/v1/broadcasts", {"subject": "News", "body": "Hello"}),
+    ("GET", "/api/v1/broadcasts/1", None),
 ]
 
 

@@ -139,6 +139,7 @@ VALID_BODIES = {
     },
     "CommentStatus": {"status": "approved"},
     "LeadStatus": {"status": "booked"},
+    "BroadcastCreate": {"subject": "News for {first_name}", "body": "Hello {first_name}", "audience": {}},
 }
 
 

@@ -16,8 +16,9 @@ WAITING_FOR_CONFIRMATION = "waiting for double opt-in confirmation"
 
 
 def is_followup(message: OutboxMessage) -> bool:
-    """A step of a follow-up sequence (sequence_messages marks its context)."""
-    return bool((message.context or {}).get("sequence"))
+    """A step of a follow-up sequence (sequence_messages marks its context) or a broadcast's
+    mail: what a lead staff marked contacted or booked no longer gets."""
+    return bool((message.context or {}).get("sequence")) or message.broadcast_id is not None
 
 
 def marketing_stop_reason(lead: Lead | None, followup: bool) -> str | None:
@@ -41,6 +42,23 @@ def marketing_stop_reason(lead: Lead | None, followup: bool) -> str | None:
     if current_app.config["DOUBLE_OPT_IN"] and lead.confirmed_at is None:
         return WAITING_FOR_CONFIRMATION
     return None
+
+
+def may_receive_marketing():
+    """SQL conditions on Lead: the leads marketing_stop_reason(lead, followup=True) lets
+    through now, for choosing many at once (a broadcast's audience). Keep the two in step.
+
+    An erased lead has no row, so it is never chosen.
+    """
+    conditions = [
+        Lead.marketing_consent.is_(True),
+        Lead.unsubscribed_at.is_(None),
+        Lead.bounced_at.is_(None),
+        Lead.status.not_in(STAFF_STATUSES),
+    ]
+    if current_app.config["DOUBLE_OPT_IN"]:
+        conditions.append(Lead.confirmed_at.is_not(None))
+    return conditions
 
 
 def may_receive_followups(lead: Lead) -> bool:

@@ -3,11 +3,11 @@
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, text, update
+from sqlalchemy import and_, func, or_, select, text, update
 
 from ..database import is_postgresql, utcnow
 from ..extensions import db
-from .models import CLAIMABLE, OutboxMessage
+from .models import BROADCAST_PRIORITY, CLAIMABLE, OutboxMessage
 
 # One send waits for at most this many answers (MAIL, RCPT, DATA, the end of the data, and
 # writing the message between them; a webhook: connect, send, answer), each up to SMTP_TIMEOUT.
@@ -28,20 +28,15 @@ def claim_due_messages(worker_id: str, limit: int) -> list[int]:
     """Lease up to `limit` due messages to this worker and commit; return their ids.
 
     Due means queued and due, or claimed by a worker whose lease ran out (it crashed).
-    On PostgreSQL FOR UPDATE SKIP LOCKED lets any number of workers claim side by side;
-    on SQLite the transaction's BEGIN IMMEDIATE already serialises them.
+    What a person asked for is claimed first, then follow-ups, then broadcast mail, and
+    broadcast mail only as far as BROADCAST_RATE leaves room: a big broadcast never holds
+    up an ebook link. On PostgreSQL FOR UPDATE SKIP LOCKED lets any number of workers
+    claim side by side; on SQLite the transaction's BEGIN IMMEDIATE already serialises them.
     """
     now = utcnow()
-    due = or_(
-        and_(OutboxMessage.status == "queued", OutboxMessage.due_at <= now),
-        and_(OutboxMessage.status == "sending", OutboxMessage.locked_until < now),
-    )
-    # CLAIMABLE as written: SQLite uses a partial index only when the query states its condition.
-    claimable = text(CLAIMABLE)
-    query = select(OutboxMessage.id).where(claimable, due).order_by(OutboxMessage.due_at, OutboxMessage.id).limit(limit)
-    if is_postgresql():
-        query = query.with_for_update(skip_locked=True)
-    ids = list(db.session.scalars(query))
+    ids = due_ids(now, OutboxMessage.priority < BROADCAST_PRIORITY, limit)
+    if room := min(limit - len(ids), broadcast_room(now)):
+        ids += due_ids(now, OutboxMessage.priority == BROADCAST_PRIORITY, room)
     if ids:
         db.session.execute(
             update(OutboxMessage)
@@ -55,6 +50,36 @@ def claim_due_messages(worker_id: str, limit: int) -> list[int]:
         )
     db.session.commit()
     return ids
+
+
+def due_ids(now, priorities, limit: int) -> list[int]:
+    """Ids of up to `limit` due messages of `priorities`, in claim order (ix_outbox_claimable)."""
+    due = or_(
+        and_(OutboxMessage.status == "queued", OutboxMessage.due_at <= now),
+        and_(OutboxMessage.status == "sending", OutboxMessage.locked_until < now),
+    )
+    # CLAIMABLE as written: SQLite uses a partial index only when the query states its condition.
+    query = (
+        select(OutboxMessage.id)
+        .where(text(CLAIMABLE), priorities, due)
+        .order_by(OutboxMessage.priority, OutboxMessage.due_at, OutboxMessage.id)
+        .limit(limit)
+    )
+    if is_postgresql():
+        query = query.with_for_update(skip_locked=True)
+    return list(db.session.scalars(query))
+
+
+def broadcast_room(now) -> int:
+    """How much broadcast mail may be claimed now: BROADCAST_RATE less what went to the relay
+    in the period just past and what live claims hold (ranges of the sent_at and (status,
+    due_at) indexes). A claim whose lease ran out holds nothing, so its rows can be retaken."""
+    rate, period = current_app.config["BROADCAST_RATE"]
+    broadcast = OutboxMessage.priority == BROADCAST_PRIORITY
+    sent = select(func.count()).where(OutboxMessage.sent_at > now - period, OutboxMessage.status == "sent", broadcast)
+    held = OutboxMessage.locked_until >= now
+    sending = select(func.count()).where(OutboxMessage.status == "sending", held, broadcast)
+    return max(0, rate - db.session.scalar(sent) - db.session.scalar(sending))
 
 
 def renew_claim(messages: list[OutboxMessage]) -> list[OutboxMessage]:

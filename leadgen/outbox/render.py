@@ -11,6 +11,7 @@ import flask_mail
 from flask import current_app
 from flask_mail import Message
 
+from ..broadcasts.mail import broadcast_mail_parts
 from ..templating import clinic_context, ebook_download_url
 from .models import OutboxMessage
 from .policy import extra_headers_for, sender_for
@@ -136,6 +137,8 @@ def render_email(message: OutboxMessage) -> Message:
     context = {**message.context, "message": message, "unsubscribe_url": None, "confirm_url": None}
     # The text and HTML parts share one signed download link (and sign it once).
     context["ebook_download_url"] = functools.cache(ebook_download_url)
+    # A broadcast's words live once, in its row: rendered here for this lead.
+    context |= broadcast_mail_parts(message)
     headers = extra_headers_for(message, context)
     subject, text, html = render_pair(message.template, context)
     email = OutboxEmail(

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, insert, select, text, update
 from .. import metrics
 from ..database import dialect_insert, is_postgresql, utcnow
 from ..extensions import db
-from .models import OutboxMessage, PurgedDedupeKey
+from .models import PRIORITIES, OutboxMessage, PurgedDedupeKey
 
 # PostgreSQL advisory lock between enqueueing (shared) and a purge batch (exclusive): an
 # enqueue either sees the keys a purge batch kept, or the batch waits for it to commit.
@@ -42,6 +42,7 @@ def message_values(
     return {
         "kind": kind,
         "category": category,
+        "priority": PRIORITIES[category],
         "recipient": recipient,
         "recipient_name": recipient_name,
         "template": template,
@@ -81,11 +82,16 @@ def without_purged_keys(rows: list[dict]) -> list[dict]:
     """The rows whose dedupe key no purged message had (a purged key still means "already sent")."""
     if not rows:
         return rows
-    if is_postgresql():
-        db.session.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": PURGE_LOCK})
+    wait_for_purges()
     keys = [row["dedupe_key"] for row in rows]
     purged = set(db.session.scalars(select(PurgedDedupeKey.dedupe_key).where(PurgedDedupeKey.dedupe_key.in_(keys))))
     return [row for row in rows if row["dedupe_key"] not in purged]
+
+
+def wait_for_purges() -> None:
+    """Before enqueueing: on PostgreSQL, the shared side of PURGE_LOCK, held to the commit."""
+    if is_postgresql():
+        db.session.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": PURGE_LOCK})
 
 
 # Built once per dialect: SQLAlchemy keeps a statement object's cache key, where a new one

@@ -1,0 +1,1 @@
+"""Broadcasts: one marketing mail to every lead of an audience who may receive it."""
