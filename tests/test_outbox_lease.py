@@ -8,6 +8,7 @@ import pytest
 import time_machine
 
 from leadgen.database import utcnow
+from leadgen.outbox.claims import claim_due_messages
 from leadgen.outbox.worker import run_worker
 
 from .helpers import work_once
@@ -64,3 +65,24 @@ def test_a_worker_whose_claim_ran_out_sends_none_of_the_rest_of_its_batch(app, c
     messages = outbox(app)
     assert [(message.status, message.attempts) for message in messages] == [("sent", 1), ("sent", 2), ("sent", 2)]
     assert received_ids(smtp) == Counter({message.message_id: 1 for message in messages})
+
+
+def test_a_worker_whose_claim_was_retaken_during_a_slow_answer_leaves_the_other_workers_claim(app, client, smtp):
+    """Paused past its lease while the relay answers "try again later", a worker finds its
+    message retaken by another: recording its failure would put the message back in the queue
+    while the other worker sends it (and the queue would send it again)."""
+    request_ebook(client, "ana@example.com")
+    smtp.handler.fail_every = 1  # this relay answers 451 to the first worker's message
+    with time_machine.travel(utcnow(), tick=True) as traveller:
+
+        def another_worker_retakes_it_during_the_reply():
+            traveller.shift(app.config["OUTBOX_LEASE"] + timedelta(minutes=1))
+            with app.app_context():
+                assert claim_due_messages("other-host:1", 50)
+
+        smtp.handler.while_replying = another_worker_retakes_it_during_the_reply
+        work_once(app)
+
+    [message] = outbox(app)
+    assert (message.status, message.locked_by, message.attempts) == ("sending", "other-host:1", 2)
+    assert message.last_error is None

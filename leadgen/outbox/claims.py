@@ -86,7 +86,8 @@ def renew_claim(messages: list[OutboxMessage]) -> list[OutboxMessage]:
     """Extend the lease on messages of one claim and commit; return those still held.
 
     A claim that has ended renews nothing: another worker may have retaken its rows. A row
-    is renewed only while it carries this claim's end (not sent, failed or retaken since).
+    is renewed only while it carries this claim (its worker and end: not sent, failed or
+    retaken since).
     """
     held_until = messages[0].locked_until
     now = utcnow()
@@ -97,7 +98,11 @@ def renew_claim(messages: list[OutboxMessage]) -> list[OutboxMessage]:
     renewed = set(
         db.session.scalars(
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids), OutboxMessage.locked_until == held_until)
+            .where(
+                OutboxMessage.id.in_(ids),
+                OutboxMessage.locked_by == messages[0].locked_by,
+                OutboxMessage.locked_until == held_until,
+            )
             .values(locked_until=locked_until)
             .returning(OutboxMessage.id)
         )

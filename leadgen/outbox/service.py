@@ -103,28 +103,42 @@ def insert_statement(dialect_name: str):
     return dialect_insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.dedupe_key)
 
 
-def save_state(message: OutboxMessage, **values) -> None:
-    """Set a message's new state and commit at once."""
-    for key, value in values.items():
-        setattr(message, key, value)
+def save_state(message: OutboxMessage, **values) -> bool:
+    """Record a claimed message's new state and commit at once; False if its claim was lost.
+
+    The row changes only while it carries the claim the caller holds (its worker and lease
+    end): a worker whose lease ran out must not overwrite what the worker that retook the
+    message recorded (a "sent" turned back into "queued" would go twice).
+    """
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message.id,
+            OutboxMessage.locked_by == message.locked_by,
+            OutboxMessage.locked_until == message.locked_until,
+        )
+        .values(**values)
+    )
     db.session.commit()
+    return result.rowcount == 1
 
 
 def mark_sent(message: OutboxMessage) -> None:
     """Record the relay's acceptance at once, so a crash after this never resends it."""
-    save_state(message, status="sent", sent_at=utcnow(), locked_until=None, last_error=None)
-    metrics.record_sent(message)
+    if save_state(message, status="sent", sent_at=utcnow(), locked_until=None, last_error=None):
+        metrics.record_sent(message)
 
 
 def record_failure(message: OutboxMessage, error: str, permanent: bool = False) -> None:
     """Schedule the next attempt after the configured back-off, or mark the message failed."""
     delays = current_app.config["OUTBOX_RETRY_DELAYS"]
     if permanent or message.attempts > len(delays):
-        save_state(message, status="failed", last_error=error[:2000], locked_until=None)
+        saved = save_state(message, status="failed", last_error=error[:2000], locked_until=None)
     else:
         due_at = utcnow() + delays[message.attempts - 1]
-        save_state(message, status="queued", due_at=due_at, last_error=error[:2000], locked_until=None)
-    metrics.record_failure(message)
+        saved = save_state(message, status="queued", due_at=due_at, last_error=error[:2000], locked_until=None)
+    if saved:
+        metrics.record_failure(message)
 
 
 def cancel(message: OutboxMessage, reason: str) -> None:

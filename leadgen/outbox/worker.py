@@ -62,6 +62,11 @@ def send_one(connection, message: OutboxMessage) -> None:
         return
     # End the read transaction before SMTP talks: on SQLite it holds the write lock (BEGIN IMMEDIATE).
     db.session.commit()
+    # The claim must outlast this send. Checked again here, after the stop rule and rendering
+    # (on a busy SQLite their read waits for the write lock): a claim that ran out meanwhile
+    # may have been retaken, and the other worker sends the message.
+    if not hold_claim([message]):
+        return
     try:
         connection.send(email)
     except smtplib.SMTPRecipientsRefused as error:
