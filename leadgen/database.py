@@ -49,8 +49,9 @@ def dialect_insert(table):
     """INSERT for the app's database, with its ON CONFLICT clauses (`on_conflict_do_nothing`,
     `on_conflict_do_update`, `excluded`): PostgreSQL's and SQLite's take the same arguments.
 
-    `table` is a model or a Table. PostgreSQL's dialect is imported on first use only: it adds
-    ~80 ms to every start on SQLite, where it is never needed.
+    `table` is a model or a Table. PostgreSQL's dialect is imported on first use: it costs
+    ~50 ms to import. (On SQLite the models' postgresql_* Index options import it anyway, as
+    SQLAlchemy checks them against the dialect; see bench/startup.)
     """
     if is_postgresql():
         from sqlalchemy.dialects.postgresql import insert

@@ -9,8 +9,9 @@ import csv
 import io
 import logging
 from collections.abc import Callable, Iterator
+from functools import cache
 
-from sqlalchemy import Select, String, and_, case, cast, func, literal, select
+from sqlalchemy import ColumnElement, Select, String, and_, case, cast, func, literal, select
 
 from ..database import utcnow
 from ..extensions import db
@@ -72,39 +73,45 @@ def safe_text(column):
     return case((func.substr(column, 1, 1).in_(FORMULA_STARTS), literal("'", String) + guarded), else_=guarded)
 
 
-COLUMNS = (
-    ("id", Lead.id),
-    ("email", safe_text(Lead.email)),
-    ("first_name", safe_text(Lead.first_name)),
-    ("source", safe_text(Lead.source)),
-    ("status", safe_text(Lead.status)),
-    ("utm_source", safe_text(Lead.utm_source)),
-    ("utm_medium", safe_text(Lead.utm_medium)),
-    ("utm_campaign", safe_text(Lead.utm_campaign)),
-    (
-        "marketing_consent",
-        case((and_(Lead.marketing_consent.is_(True), Lead.unsubscribed_at.is_(None)), "yes"), else_="no"),
-    ),
-    ("consent_at_utc", utc_text(latest_consent(Consent.created_at))),
-    # Our own version label ("2026-11-v1"), never visitor text: no need to repeat the subquery in a CASE.
-    ("consent_text_version", latest_consent(Consent.text_version)),
-    ("confirmed_at_utc", utc_text(Lead.confirmed_at)),
-    ("unsubscribed_at_utc", utc_text(Lead.unsubscribed_at)),
-    ("created_at_utc", utc_text(Lead.created_at)),
-    ("activities", select(func.count(Activity.id)).where(Activity.lead_id == Lead.id).scalar_subquery()),
-    (
-        "emails_sent",
-        select(func.count(OutboxMessage.id))
-        .where(OutboxMessage.lead_id == Lead.id, OutboxMessage.kind == "email", OutboxMessage.status == "sent")
-        .scalar_subquery(),
-    ),
-)
-HEADER = [name for name, _expression in COLUMNS]
+@cache
+def export_columns() -> tuple[tuple[str, ColumnElement], ...]:
+    """The CSV's columns in order: (header, SQL expression).
+
+    Built on first use, not at import: the formula guards are a few hundred SQL function calls,
+    which every CLI command would otherwise build at start-up (tens of milliseconds).
+    """
+    return (
+        ("id", Lead.id),
+        ("email", safe_text(Lead.email)),
+        ("first_name", safe_text(Lead.first_name)),
+        ("source", safe_text(Lead.source)),
+        ("status", safe_text(Lead.status)),
+        ("utm_source", safe_text(Lead.utm_source)),
+        ("utm_medium", safe_text(Lead.utm_medium)),
+        ("utm_campaign", safe_text(Lead.utm_campaign)),
+        (
+            "marketing_consent",
+            case((and_(Lead.marketing_consent.is_(True), Lead.unsubscribed_at.is_(None)), "yes"), else_="no"),
+        ),
+        ("consent_at_utc", utc_text(latest_consent(Consent.created_at))),
+        # Our own version label ("2026-11-v1"), never visitor text: no need to repeat the subquery in a CASE.
+        ("consent_text_version", latest_consent(Consent.text_version)),
+        ("confirmed_at_utc", utc_text(Lead.confirmed_at)),
+        ("unsubscribed_at_utc", utc_text(Lead.unsubscribed_at)),
+        ("created_at_utc", utc_text(Lead.created_at)),
+        ("activities", select(func.count(Activity.id)).where(Activity.lead_id == Lead.id).scalar_subquery()),
+        (
+            "emails_sent",
+            select(func.count(OutboxMessage.id))
+            .where(OutboxMessage.lead_id == Lead.id, OutboxMessage.kind == "email", OutboxMessage.status == "sent")
+            .scalar_subquery(),
+        ),
+    )
 
 
 def export_query(filters: dict) -> Select:
     """The export's SELECT: the same filters and order as the lead list, plain columns only."""
-    return filtered_leads(filters, columns=[expression.label(name) for name, expression in COLUMNS])
+    return filtered_leads(filters, columns=[expression.label(name) for name, expression in export_columns()])
 
 
 def count_leads(filters: dict) -> int:
@@ -121,7 +128,7 @@ def csv_rows(filters: dict, progress: Callable[[int], None] | None = None) -> It
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write(BOM)
-    writer.writerow(HEADER)
+    writer.writerow([name for name, _expression in export_columns()])
     with db.engine.connect() as connection:
         connection = connection.execution_options(stream_results=True, yield_per=BATCH_ROWS, sqlite_read_only=True)
         with connection.execute(export_query(filters)) as result:  # closes the server-side cursor

@@ -4,9 +4,6 @@ A lead lost to a typo never gets the ebook, so the public forms ask "Did you mea
 storing such an address. The suggestion depends only on the text typed, never on who is known.
 """
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
 # The providers most visitors use. Short domains (me.com, gmx.com, live.com) are left out: one
 # edit from them lands on too many real domains (mo.com, gmc.com, love.com).
 COMMON_DOMAINS = (
@@ -36,6 +33,11 @@ def suggested_address(address: str) -> str | None:
 
     `address` is a canonical address (fields.canonical_email); its local part is kept as typed.
     """
+    # Imported here, not at the top: only the public forms need rapidfuzz, and every CLI
+    # command would otherwise pay for its import at start-up.
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
     local_part, at, domain = address.rpartition("@")
     if not at or not local_part or domain in COMMON_DOMAINS:
         return None

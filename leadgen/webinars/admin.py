@@ -100,7 +100,7 @@ def export(webinar_id: int):
     webinar = webinar_or_404(webinar_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([name for name, _expression in service.REGISTRATION_COLUMNS])
+    writer.writerow([name for name, _expression in service.registration_columns()])
     writer.writerows(service.registration_rows(webinar.id))
     response = current_app.response_class(BOM + buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{webinar.slug}-registrations.csv"'

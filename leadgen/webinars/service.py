@@ -3,8 +3,9 @@
 import re
 import unicodedata
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import ColumnElement, case, func, select, update
 
 from ..clinictime import clinic_zone
 from ..database import utcnow
@@ -170,22 +171,25 @@ def registration_counts() -> dict[int, int]:
     return {webinar_id: registered for webinar_id, registered in rows}
 
 
-# The registrations download: visitor text made safe for spreadsheets in the SELECT, as in the lead export.
-REGISTRATION_COLUMNS = (
-    ("registered_at", utc_text(Registration.created_at)),
-    ("first_name", safe_text(Lead.first_name)),
-    ("email", safe_text(Lead.email)),
-    ("status", Registration.status),
-    ("marketing_consent", case((Lead.marketing_consent.is_(True), "yes"), else_="no")),
-    ("lead_status", Lead.status),
-    ("cancelled_at", utc_text(Registration.cancelled_at)),
-)
+@cache
+def registration_columns() -> tuple[tuple[str, ColumnElement], ...]:
+    """The registrations download's columns in order: (header, SQL expression), visitor text made
+    safe for spreadsheets in the SELECT as in the lead export (built on first use, as there)."""
+    return (
+        ("registered_at", utc_text(Registration.created_at)),
+        ("first_name", safe_text(Lead.first_name)),
+        ("email", safe_text(Lead.email)),
+        ("status", Registration.status),
+        ("marketing_consent", case((Lead.marketing_consent.is_(True), "yes"), else_="no")),
+        ("lead_status", Lead.status),
+        ("cancelled_at", utc_text(Registration.cancelled_at)),
+    )
 
 
 def registration_rows(webinar_id: int) -> list:
     """The cells of the registrations download, one row per registration, oldest first (UTC times)."""
     query = (
-        select(*(expression.label(name) for name, expression in REGISTRATION_COLUMNS))
+        select(*(expression.label(name) for name, expression in registration_columns()))
         .join(Lead, Lead.id == Registration.lead_id)
         .where(Registration.webinar_id == webinar_id)
         .order_by(Registration.created_at, Registration.id)
