@@ -27,6 +27,7 @@ from .leads import admin as leads_admin
 from .leads import api as leads_api
 from .leads import cli as leads_cli
 from .logformat import configure_logging
+from .mailevents import views as mailevent_views
 from .migration_cli import migration_cli
 from .outbox import cli as outbox_cli
 from .ratelimits import warn_if_counted_per_process
@@ -60,6 +61,7 @@ PAGE_BLUEPRINTS = (
     webhooks_admin.bp,
     content_admin.bp,
     content_sequences.bp,
+    mailevent_views.bp,
     metrics.bp,
 )
 API_BLUEPRINTS = (

@@ -4,6 +4,7 @@ from .blog.models import Comment, Post
 from .content.models import ConsentVersion, FollowupStep, MailText
 from .leads.counts import LeadHourlyCount, LeadStatusCount
 from .leads.models import Activity, Consent, ErasedLead, ExportLog, Lead
+from .mailevents.models import MailEvent, MailEventReceipt
 from .outbox.models import OutboxMessage, PurgedDedupeKey
 from .staff.models import ApiToken, StaffUser
 from .webhooks.models import Webhook
@@ -21,6 +22,8 @@ __all__ = [
     "Lead",
     "LeadHourlyCount",
     "LeadStatusCount",
+    "MailEvent",
+    "MailEventReceipt",
     "MailText",
     "OutboxMessage",
     "Post",
