@@ -24,6 +24,7 @@ def dashboard():
         statuses=stats.status_totals(),
         pending_comments=pending_comment_count(),
         outbox=stats.outbox_summary(),
+        mail_events=stats.mail_event_rates(),
     )
 
 

@@ -4,10 +4,6 @@ Either stops all marketing mail at once (queued marketing is cancelled; the stop
 followups.stops refuses the rest at send time) and shows on the lead's timeline.
 """
 
-from datetime import timedelta
-
-from sqlalchemy import func, select
-
 from ..database import insert_if_absent, utcnow
 from ..extensions import db
 from ..followups.unsubscribe import record_unsubscribe
@@ -73,34 +69,3 @@ def apply_notice(provider: str, lead: Lead, notice: Notice) -> None:
 def stop_marketing(lead: Lead) -> None:
     """Cancel the lead's queued marketing mail now; the stop rule catches anything in flight."""
     cancel_queued(OutboxMessage.lead_id == lead.id, OutboxMessage.category == "marketing")
-
-
-def rates(days: int = 30) -> dict:
-    """Bounces and complaints against email sent in the last `days` days, for the dashboard.
-
-    Both counts are ranges of an index (ix_mail_events_created_at_kind, ix_outbox_sent_at),
-    so the cost follows the month's mail, never the number of leads.
-    """
-    since = utcnow() - timedelta(days=days)
-    by_kind = dict(
-        db.session.execute(
-            select(MailEvent.kind, func.count()).where(MailEvent.created_at >= since).group_by(MailEvent.kind)
-        ).all()
-    )
-    sent = db.session.scalar(
-        select(func.count())
-        .select_from(OutboxMessage)
-        .where(OutboxMessage.sent_at >= since, OutboxMessage.kind == "email")
-    )
-    sent = sent or 0
-    bounces = by_kind.get("bounce", 0)
-    complaints = by_kind.get("complaint", 0)
-    return {
-        "days": days,
-        "sent": sent,
-        "bounces": bounces,
-        "soft_bounces": by_kind.get("soft_bounce", 0),
-        "complaints": complaints,
-        "bounce_rate": bounces / sent if sent else 0.0,
-        "complaint_rate": complaints / sent if sent else 0.0,
-    }
