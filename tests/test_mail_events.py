@@ -183,3 +183,10 @@ def test_each_event_is_kept_by_lead_and_kind_without_the_address(hooked):
         assert (event.provider, event.kind, event.lead_id) == ("generic", "bounce", lead_id)
         activity = db.session.scalars(select(Activity).where(Activity.kind == "mail_bounced")).one()
         assert activity.detail == {"provider": "generic"}
+
+
+def test_the_hook_has_its_own_per_ip_limit(clinic):
+    app = clinic(MAIL_EVENTS_SECRET=SECRET, RATELIMIT_ENABLED=True, MAIL_EVENTS_LIMIT="2/minute")
+    client = app.test_client()
+    statuses = [post_signed(client, {"type": "bounce", "email": "x@example.com"}).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
