@@ -15,6 +15,7 @@ from leadgen.extensions import db
 from leadgen.leads.models import Activity, Lead
 from leadgen.mailevents.generic import signature
 from leadgen.mailevents.models import MailEvent
+from leadgen.privacy.erasure import erase_lead
 
 from .helpers import add_lead, request_ebook, row_counts
 from .test_followups import MONDAY_10AM_CST, at, deliver_at, followup_rows, update_lead
@@ -190,3 +191,12 @@ def test_the_hook_has_its_own_per_ip_limit(clinic):
     client = app.test_client()
     statuses = [post_signed(client, {"type": "bounce", "email": "x@example.com"}).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_erasing_the_lead_keeps_its_events_for_the_rates_without_naming_it(hooked):
+    lead_id = add_lead(hooked, "ana@example.com", consent=True)
+    post_signed(hooked.test_client(), {"type": "complaint", "email": "ana@example.com"})
+    with hooked.app_context():
+        assert erase_lead(lead_id, erased_by="admin@clinic.example")
+        [event] = db.session.scalars(select(MailEvent)).all()
+        assert (event.kind, event.lead_id) == ("complaint", None)
