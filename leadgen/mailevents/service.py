@@ -14,7 +14,9 @@ from ..outbox.service import cancel_queued
 from .models import MailEvent, MailEventReceipt
 from .reports import Notice, Report
 
-# Soft bounces in a row (no delivery reported between) that mark the address bounced.
+# Soft bounces in a row (no delivery reported between) that mark the address bounced. Only a
+# delivery the provider reports resets the count, not the relay accepting a mail: bounces
+# arrive after acceptance, so resetting then would never let three add up.
 SOFT_BOUNCE_LIMIT = 3
 
 
