@@ -32,6 +32,7 @@ from .leads import admin_tags as leads_tags_admin
 from .leads import api as leads_api
 from .leads import cli as leads_cli
 from .logformat import configure_logging
+from .mailevents import views as mailevent_views
 from .migration_cli import migration_cli
 from .outbox import cli as outbox_cli
 from .ratelimits import warn_if_counted_per_process
@@ -69,6 +70,7 @@ PAGE_BLUEPRINTS = (
     broadcasts_admin.bp,
     content_admin.bp,
     content_sequences.bp,
+    mailevent_views.bp,
     metrics.bp,
 )
 API_BLUEPRINTS = (

@@ -174,6 +174,16 @@ def load_settings(instance_path: Path) -> dict:
         # webhooks: off, loopback, private and link-local targets are refused (the CRM is on the internet).
         "WEBHOOK_ALLOW_PRIVATE": parse_bool(env("WEBHOOK_ALLOW_PRIVATE")),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Mail provider events at POST /hooks/mail/<provider>: each provider's proof, refused without it.
+        "MAIL_EVENTS_SECRET": env("MAIL_EVENTS_SECRET", ""),
+        "MAIL_EVENTS_POSTMARK_USER": env("MAIL_EVENTS_POSTMARK_USER", "postmark"),
+        "MAIL_EVENTS_POSTMARK_PASSWORD": env("MAIL_EVENTS_POSTMARK_PASSWORD", ""),
+        "MAIL_EVENTS_MAILGUN_KEY": env("MAIL_EVENTS_MAILGUN_KEY", ""),
+        # Hosts (shell patterns) SNS signing certificates and subscription links may come from.
+        "MAIL_EVENTS_SNS_CERT_HOSTS": [
+            h.strip().lower() for h in env("MAIL_EVENTS_SNS_CERT_HOSTS", "sns.*.amazonaws.com").split(",") if h.strip()
+        ],
+        "MAIL_EVENTS_LIMIT": env("MAIL_EVENTS_LIMIT", "600/minute"),
         # Operations: GET /metrics answers only with this bearer token (unset: 404); logs as text or JSON lines.
         "METRICS_TOKEN": env("METRICS_TOKEN", ""),
         "LOG_FORMAT": checked_log_format(env("LOG_FORMAT", "text")),

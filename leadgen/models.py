@@ -6,6 +6,7 @@ from .content.models import ConsentVersion, FollowupStep, MailText
 from .ebook.models import Ebook, EbookRequestCount
 from .leads.counts import LeadHourlyCount, LeadStatusCount
 from .leads.models import Activity, Consent, ErasedLead, ExportLog, Lead, LeadTag, Tag
+from .mailevents.models import MailEvent, MailEventReceipt
 from .outbox.models import OutboxMessage, PurgedDedupeKey
 from .staff.models import ApiToken, StaffUser
 from .webhooks.models import Webhook
@@ -27,6 +28,8 @@ __all__ = [
     "LeadTag",
     "LeadHourlyCount",
     "LeadStatusCount",
+    "MailEvent",
+    "MailEventReceipt",
     "MailText",
     "OutboxMessage",
     "Post",

@@ -209,6 +209,7 @@ def test_the_audience_query_agrees_with_the_stop_rule(clinic, double_opt_in):
         {"marketing_consent": False},
         {"unsubscribed_at": now},
         {"bounced_at": now},
+        {"complained_at": now},
         {"status": "contacted"},
         {"status": "booked"},
         {"confirmed_at": now},

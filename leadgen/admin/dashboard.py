@@ -14,11 +14,14 @@ from ..extensions import db
 from ..leads.counts import LeadHourlyCount, LeadStatusCount
 from ..leads.models import SOURCES, Lead
 from ..leads.status import STAFF_STATUSES
+from ..mailevents.models import MailEvent
 from ..outbox.models import OutboxMessage
 
 CHART_DAYS = 30
 HOUR = timedelta(hours=1)
 FAILED_SHOWN = 20
+# The spam-complaint rate Gmail and Yahoo hold bulk senders under (their 2024 sender rules).
+COMPLAINT_CEILING = 0.003
 
 
 @dataclass(frozen=True)
@@ -146,4 +149,40 @@ def outbox_summary() -> dict:
         "failed_count": by_status.get("failed", 0),
         "sent_today": sent_today or 0,
         "failed": list(failed),
+    }
+
+
+def mail_event_rates(days: int = CHART_DAYS) -> dict:
+    """Bounces and complaints the mail provider reported against email sent, over `days` days.
+
+    Both counts are ranges of an index (ix_mail_events_created_at_kind, ix_outbox_sent_at):
+    the cost follows the month's mail, never the number of leads.
+    """
+    since = utcnow() - timedelta(days=days)
+    by_kind = dict(
+        db.session.execute(
+            select(MailEvent.kind, func.count()).where(MailEvent.created_at >= since).group_by(MailEvent.kind)
+        ).all()
+    )
+    sent = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.sent_at >= since, OutboxMessage.kind == "email")
+        )
+        or 0
+    )
+    bounces, complaints = by_kind.get("bounce", 0), by_kind.get("complaint", 0)
+    complaint_rate = complaints / sent if sent else 0.0
+    return {
+        "days": days,
+        "sent": sent,
+        "bounces": bounces,
+        "soft_bounces": by_kind.get("soft_bounce", 0),
+        "complaints": complaints,
+        "bounce_rate": bounces / sent if sent else 0.0,
+        "complaint_rate": complaint_rate,
+        # With nothing sent a single complaint is still worth a warning.
+        "complaints_too_high": complaints > 0 and (not sent or complaint_rate >= COMPLAINT_CEILING),
+        "ceiling": COMPLAINT_CEILING,
     }

@@ -27,6 +27,7 @@ def dashboard():
         outbox=stats.outbox_summary(),
         ebooks=offers.current_offers(),
         ebook_counts=offers.request_counts(),
+        mail_events=stats.mail_event_rates(),
     )
 
 

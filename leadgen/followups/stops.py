@@ -25,14 +25,16 @@ def marketing_stop_reason(lead: Lead | None, followup: bool) -> str | None:
     """Why no marketing mail may go to this lead now, or None when it may.
 
     Marketing mail needs a lead that still exists (an erased one does not), consented, did
-    not unsubscribe and whose address did not bounce; a lead staff marked contacted or
-    booked is talking to the clinic already, so follow-ups stop too. With DOUBLE_OPT_IN
+    not unsubscribe, did not report our mail as spam and whose address did not bounce; a lead
+    staff marked contacted or booked is talking to the clinic already, so follow-ups stop too. With DOUBLE_OPT_IN
     the lead must also have confirmed (WAITING_FOR_CONFIRMATION: held, not refused).
     """
     if lead is None:
         return "the lead no longer exists"
     if not lead.marketing_consent:
         return "no marketing consent"
+    if lead.complained_at is not None:
+        return "complained"
     if lead.unsubscribed_at is not None:
         return "unsubscribed"
     if lead.bounced_at is not None:
@@ -52,6 +54,7 @@ def may_receive_marketing():
     """
     conditions = [
         Lead.marketing_consent.is_(True),
+        Lead.complained_at.is_(None),
         Lead.unsubscribed_at.is_(None),
         Lead.bounced_at.is_(None),
         Lead.status.not_in(STAFF_STATUSES),

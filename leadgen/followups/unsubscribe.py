@@ -29,10 +29,18 @@ def unsubscribe(lead: Lead, via: str) -> bool:
     `via` ("one-click" or "page") is kept in the activity as evidence of how they asked.
     Queued marketing mail is cancelled now; the send-time policy stops anything in flight.
     """
+    if not record_unsubscribe(lead, via):
+        return False
+    db.session.commit()
+    return True
+
+
+def record_unsubscribe(lead: Lead, via: str) -> bool:
+    """unsubscribe in the caller's transaction (a provider's complaint report applies it with
+    its own changes); False if they had already unsubscribed."""
     if lead.unsubscribed_at is not None:
         return False
     lead.unsubscribed_at = utcnow()
     db.session.add(Activity(lead=lead, kind="unsubscribed", detail={"via": via}))
     cancel_queued(OutboxMessage.lead_id == lead.id, OutboxMessage.category == "marketing")
-    db.session.commit()
     return True

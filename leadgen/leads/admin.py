@@ -33,6 +33,9 @@ ACTIVITY_LABELS = {
     "webinar_cancelled": "Cancelled a webinar registration",
     "commented": "Left a comment",
     "unsubscribed": "Unsubscribed from marketing email",
+    "mail_bounced": "Bounce reported by the mail provider",
+    "mail_soft_bounced": "Soft bounce reported by the mail provider",
+    "mail_complained": "Marked our mail as spam",
     "marked_contacted": "Marked contacted",
     "marked_booked": "Marked booked",
 }

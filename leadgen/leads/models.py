@@ -50,6 +50,10 @@ class Lead(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     bounced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The mail provider reported that the person marked our mail as spam (mailevents).
+    complained_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Soft bounces reported since the last delivery; three in a row mark the address bounced.
+    soft_bounces: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -1,0 +1,1 @@
+"""Bounces and complaints reported by the mail provider at POST /hooks/mail/<provider>."""
