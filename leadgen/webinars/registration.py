@@ -1,6 +1,5 @@
 """Registering for a webinar: one transaction for the lead, the seat, the mail and the follow-up."""
 
-import base64
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,9 +10,11 @@ from ..database import insert_if_absent, utcnow
 from ..extensions import db
 from ..followups.service import start_sequence
 from ..leads.service import Visit, capture_lead
+from ..links import public_url
 from ..outbox.service import enqueue
 from ..webhooks.service import emit_event, lead_payload
 from . import ics
+from .attendance import join_token
 from .cancellation import cancel_token
 from .mailkeys import confirmation_key, reminder_key
 from .models import CLOSED_MESSAGES, Registration, Webinar
@@ -141,19 +142,26 @@ def reminders_ahead(webinar: Webinar) -> dict[str, datetime]:
     return {name: webinar.starts_at - before for name, before in REMINDERS.items() if webinar.starts_at - before > now}
 
 
+def registrant_context(webinar: Webinar, registration: Registration) -> dict:
+    """What every mail to a registrant carries: their name, the webinar, their own cancel and join links."""
+    return {
+        "first_name": registration.lead.first_name,
+        "webinar_id": webinar.id,
+        "cancel_token": cancel_token(registration),
+        "join_token": join_token(registration),
+    }
+
+
+def registrant_join_link(context: dict) -> str:
+    """The registrant's own join link, for their copy of the calendar file."""
+    return public_url("webinars.join", token=context["join_token"])
+
+
 def queue_mail(webinar: Webinar, registration: Registration) -> None:
     """The confirmation now (join link, .ics attached) and the reminders not yet due."""
     lead = registration.lead
-    context = {
-        "first_name": lead.first_name,
-        "webinar_id": webinar.id,
-        "cancel_token": cancel_token(registration),
-    }
-    attachment = {
-        "filename": ics.filename(webinar),
-        "content_type": "text/calendar",
-        "data_base64": base64.b64encode(ics.calendar_bytes(webinar)).decode(),
-    }
+    context = registrant_context(webinar, registration)
+    attachment = ics.attachment(webinar, registrant_join_link(context))
     common = {"recipient": lead.email, "recipient_name": lead.first_name, "lead_id": lead.id}
     enqueue(
         template="webinar_confirmation",

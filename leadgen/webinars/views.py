@@ -11,9 +11,10 @@ from ..forms import (
     remember_sent_form,
     sent_form_values,
 )
+from ..links import public_url
 from ..ratelimits import public_post_limit
 from ..tokens import TokenInvalid
-from . import cancellation, ics, registration, service
+from . import attendance, cancellation, ics, registration, service
 from .models import Webinar
 from .schemas import RegistrationSchema
 
@@ -106,3 +107,32 @@ def cancel(token: str):
     if request.method == "POST":
         done = cancellation.cancel_registration(found) or found.status == "cancelled"
     return render_template("webinars/cancel.html", registration=found, webinar=found.webinar, done=done)
+
+
+@bp.get("/join/<token>")
+def join(token: str):
+    """A registrant's own join link: from 15 minutes before the start to the end it records that
+    they came and 302s to the meeting; before, a page says when; after, the replay (or a page)."""
+    found = attendance.registration_for_join(token)
+    if found is None:
+        abort(404)
+    webinar = found.webinar
+    moment = attendance.join_moment(webinar)
+    if moment == "open":
+        attendance.record_attendance(found)
+        return redirect(webinar.join_url, 302)
+    if moment == "ended" and webinar.replay_url:
+        return redirect(webinar.replay_url, 302)
+    return render_template("webinars/join.html", webinar=webinar, moment=moment, token=token)
+
+
+@bp.get("/join/<token>/calendar.ics")
+def join_calendar(token: str):
+    """The registrant's own calendar file: its link is their join link, so joining from it counts."""
+    found = attendance.registration_for_join(token)
+    if found is None:
+        abort(404)
+    data = ics.calendar_bytes(found.webinar, public_url("webinars.join", token=token))
+    response = current_app.response_class(data, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{ics.filename(found.webinar)}"'
+    return response
