@@ -16,7 +16,7 @@ from leadgen.webinars.cancellation import cancel_registration
 from leadgen.webinars.models import Registration
 
 from .helpers import csrf_token_from, links_in, make_staff, sign_in, staff_token, text_part
-from .test_webinars import JOIN_URL, make_webinar, register, webinar
+from .test_webinars import JOIN_URL, form_token, make_webinar, post_registration, register, webinar
 
 REPLAY_URL = "https://video.example/replays/gut-health"
 PEOPLE = ("ana", "bo", "cy", "dan", "eve")
@@ -125,3 +125,35 @@ def test_without_a_replay_link_the_after_mail_goes_a_day_after_the_end(app, clie
         deliver()
     [missed] = smtp.messages[2:]
     assert missed["Subject"].startswith("Sorry we missed you") and "replay" not in text_part(missed).lower()
+
+
+def test_a_full_webinar_offers_its_waitlist_and_a_freed_seat_goes_to_the_first_on_it(app, client, smtp, deliver):
+    slug = make_webinar(app, capacity=1)
+    token = form_token(client, slug)
+    register(client, slug, email="ana@example.com")
+    full = post_registration(client, slug, token, email="bo@example.com", first_name="Bo")
+    assert full.status_code == 409
+    page = full.get_data(as_text=True)
+    assert "Join the waitlist" in page and 'value="bo@example.com"' in page
+    joined = client.post(
+        f"/webinars/{slug}/waitlist",
+        data={"csrf_token": csrf_token_from(page), "email": "bo@example.com", "first_name": "Bo"},
+    )
+    assert joined.status_code == 200 and "You are on the waitlist" in joined.get_data(as_text=True)
+    assert registration_of(app, "bo@example.com").status == "waitlisted"
+    deliver()
+    assert [mail["To"].addresses[0].addr_spec for mail in smtp.messages] == ["ana@example.com"]
+
+    [cancel_link] = [url for url in links_in(smtp.messages[0]) if "/webinars/cancel/" in url]
+    cancel_page = client.get(cancel_link.removeprefix("http://leadgen.test"))
+    cancelled = client.post(
+        cancel_link.removeprefix("http://leadgen.test"),
+        data={"csrf_token": csrf_token_from(cancel_page.get_data(as_text=True))},
+    )
+    assert cancelled.status_code == 200
+    assert registration_of(app, "bo@example.com").status == "registered"
+    assert webinar(app, slug).seats_taken == 1
+    deliver()
+    [confirmation] = smtp.messages[1:]
+    assert confirmation["To"].addresses[0].addr_spec == "bo@example.com"
+    assert "first on the waitlist" in text_part(confirmation) and "/webinars/join/" in text_part(confirmation)

@@ -11,8 +11,9 @@ from ..leads.models import Lead
 
 # scheduled -> cancelled (by staff); "started" and "ended" follow from the clock, not a column.
 STATUSES = ("scheduled", "cancelled")
-# registered -> cancelled (the registrant's link in a mail) -> registered again (registers anew).
-REGISTRATION_STATUSES = ("registered", "cancelled")
+# registered -> cancelled (the registrant's link in a mail) -> registered again (registers anew);
+# waitlisted (the webinar was full) -> registered (a seat was freed: waitlist.py).
+REGISTRATION_STATUSES = ("registered", "cancelled", "waitlisted")
 
 # Why registration is refused, in words a visitor reads on the page and in the API's 409.
 CLOSED_MESSAGES = {

@@ -116,7 +116,8 @@ def register(webinar: Webinar, data: dict, visit: Visit) -> Registered:
 
 
 def renew_cancelled(webinar_id: int, lead_id: int) -> bool:
-    """Registering again after cancelling: a fresh generation (new mail, new cancel link); False if not cancelled.
+    """Registering again after cancelling (or from the waitlist): a fresh generation (new mail, new
+    cancel link); False if they hold a seat already.
 
     A conditional UPDATE, so two simultaneous renewals by the same person take one seat, not two.
     """
@@ -125,7 +126,7 @@ def renew_cancelled(webinar_id: int, lead_id: int) -> bool:
         .where(
             Registration.webinar_id == webinar_id,
             Registration.lead_id == lead_id,
-            Registration.status == "cancelled",
+            Registration.status.in_(("cancelled", "waitlisted")),
         )
         .values(status="registered", cancelled_at=None, generation=Registration.generation + 1)
         .execution_options(synchronize_session=False)
@@ -157,8 +158,9 @@ def registrant_join_link(context: dict) -> str:
     return public_url("webinars.join", token=context["join_token"])
 
 
-def queue_mail(webinar: Webinar, registration: Registration) -> None:
-    """The confirmation now (join link, .ics attached) and the reminders not yet due."""
+def queue_mail(webinar: Webinar, registration: Registration, from_waitlist: bool = False) -> None:
+    """The confirmation now (join link, .ics attached; a note when a freed seat went to someone
+    waiting) and the reminders not yet due."""
     lead = registration.lead
     context = registrant_context(webinar, registration)
     attachment = ics.attachment(webinar, registrant_join_link(context))
@@ -166,7 +168,7 @@ def queue_mail(webinar: Webinar, registration: Registration) -> None:
     enqueue(
         template="webinar_confirmation",
         dedupe_key=confirmation_key(webinar.id, registration),
-        context={**context, "attachments": [attachment]},
+        context={**context, "attachments": [attachment], "from_waitlist": from_waitlist},
         **common,
     )
     for name, due in reminders_ahead(webinar).items():
