@@ -144,7 +144,8 @@ def join(token: str):
     webinar = found.webinar
     moment = attendance.join_moment(webinar)
     if moment == "open":
-        attendance.record_attendance(found)
+        if request.method != "HEAD":  # a link checker's HEAD is not someone joining
+            attendance.record_attendance(found)
         return redirect(webinar.join_url, 302)
     if moment == "ended" and webinar.replay_url:
         return redirect(webinar.replay_url, 302)
