@@ -137,6 +137,7 @@ VALID_BODIES = {
         "capacity": 20,
         "join_url": "https://meet.example.com/gut",
     },
+    "WebinarPatch": {"capacity": 30},
     "CommentStatus": {"status": "approved"},
     "LeadStatus": {"status": "booked"},
     "BroadcastCreate": {"subject": "News for {first_name}", "body": "Hello {first_name}", "audience": {}},

@@ -12,7 +12,7 @@ from leadgen.extensions import db
 from leadgen.outbox.models import OutboxMessage
 from leadgen.webinars.models import Webinar
 
-from .helpers import count, submit_form
+from .helpers import count, csrf_token_from, submit_form
 from .test_webinars import JOIN_URL, make_webinar, outbox, register, webinar
 
 FORM = {
@@ -102,6 +102,33 @@ def test_editing_the_time_moves_the_reminders(app, client, auth):
     assert moved.starts_at.isoformat() == "2030-06-10T23:00:00+00:00" and moved.revision == 1
     due = [message.due_at for message in outbox(app, template="webinar_reminder")]
     assert due == [moved.starts_at - timedelta(hours=24), moved.starts_at - timedelta(hours=1)]
+    [notice] = outbox(app, template="webinar_moved")
+    assert notice.recipient == "ana@example.com" and notice.context["attachments"][0]["filename"] == f"{slug}.ics"
+
+
+def test_attendee_upload_says_what_it_did_and_refuses_what_is_not_a_list(app, client, auth):
+    slug = make_webinar(app)
+    register(client, slug, email="ana@example.com")
+    auth.sign_in()
+    scheduled = webinar(app, slug)
+    page = client.get(f"/admin/webinars/{scheduled.id}").get_data(as_text=True)
+    assert "Who attended" in page
+
+    def upload(data: bytes | None):
+        files = {"attendees": (io.BytesIO(data), "list.csv")} if data is not None else {}
+        response = client.post(
+            f"/admin/webinars/{scheduled.id}/attendees",
+            data={"csrf_token": csrf_token_from(page), **files},
+            content_type="multipart/form-data",
+            follow_redirects=True,
+        )
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    assert "Choose the attendee list" in upload(None)
+    assert "No column named email" in upload(b"name,minutes\nAna,40\n")
+    assert "1 registrant marked as attended; 0 addresses" in upload(b"EMAIL\nana@example.com\n")
+    assert "Attended" in client.get(f"/admin/webinars/{scheduled.id}").get_data(as_text=True)
 
 
 def test_saving_unchanged_keeps_the_time_and_capacity_cannot_drop_below_registrations(app, client, auth):

@@ -146,18 +146,23 @@ def sequence_messages(lead: Lead, sequence: str, starts_at: datetime, context: d
     ]
 
 
-def resumed_due_time(message: OutboxMessage, confirmed_at: datetime) -> datetime:
-    """A waiting step's delay counted from the later of its sequence start and the confirmation."""
-    sequence, number = message.context.get("sequence"), message.context.get("step", 0)
+def step_due_time(message: OutboxMessage, starts_at: datetime) -> datetime | None:
+    """When a queued step is due if its sequence starts at `starts_at` (the rule sequence_messages
+    follows); None when the row no longer names a step we know."""
     if "delay_seconds" in message.context:  # a step staff arranged carries its own timing
         step = Step(message.template, message.context.get("office_hours", False))
-        starts_at = datetime.fromisoformat(message.context["starts_at"])
-        return due_time(step, max(starts_at, confirmed_at) + timedelta(seconds=message.context["delay_seconds"]))
+        return due_time(step, starts_at + timedelta(seconds=message.context["delay_seconds"]))
+    sequence, number = message.context.get("sequence"), message.context.get("step", 0)
     delays = current_app.config["FOLLOWUP_DELAYS"]
     if sequence not in SEQUENCES or not 0 < number <= min(len(delays), len(SEQUENCES[sequence])):
-        return max(message.due_at, confirmed_at)
+        return None
+    return due_time(SEQUENCES[sequence][number - 1], starts_at + delays[number - 1])
+
+
+def resumed_due_time(message: OutboxMessage, confirmed_at: datetime) -> datetime:
+    """A waiting step's delay counted from the later of its sequence start and the confirmation."""
     starts_at = datetime.fromisoformat(message.context["starts_at"])
-    return due_time(SEQUENCES[sequence][number - 1], max(starts_at, confirmed_at) + delays[number - 1])
+    return step_due_time(message, max(starts_at, confirmed_at)) or max(message.due_at, confirmed_at)
 
 
 def resume_after_confirmation(lead: Lead) -> int:

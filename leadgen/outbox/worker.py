@@ -13,6 +13,7 @@ from sqlalchemy import select
 from ..database import utcnow
 from ..extensions import db
 from ..leads.models import Lead
+from ..webinars.after import queue_after_mail
 from . import claims, service
 from .mailer import open_connection
 from .models import OutboxMessage
@@ -165,6 +166,7 @@ def run_worker(once: bool = False, stop: threading.Event | None = None) -> int:
     total = 0
     while not stop.is_set():
         try:
+            queue_after_mail()  # the webinars' after-the-end mail, queued when its time comes
             claimed = deliver_batch(worker_id)
         except Exception:  # the database is away: wait and try again, never die
             log.exception("outbox batch failed; retrying shortly")

@@ -9,7 +9,7 @@ from ..admin.console import require_staff
 from ..clinictime import clinic_time
 from ..forms import load_form
 from ..leads.export import BOM
-from . import service
+from . import attendance, service
 from .models import Webinar
 from .schemas import WebinarFormSchema
 
@@ -30,6 +30,7 @@ def form_values(webinar: Webinar) -> dict:
     values = {name: getattr(webinar, name) for name in service.EDITABLE}
     values["starts_at"] = clinic_time(webinar.starts_at, "%Y-%m-%dT%H:%M")
     values["timezone"] = current_app.config["CLINIC_TIMEZONE"]
+    values["replay_url"] = webinar.replay_url or ""
     return values
 
 
@@ -92,6 +93,33 @@ def detail(webinar_id: int):
     """One webinar with everyone who registered (and who cancelled)."""
     webinar = webinar_or_404(webinar_id)
     return render_template("admin/webinars_detail.html", webinar=webinar, registrations=webinar.registrations)
+
+
+# An attendee export of a large meeting is well under this; anything bigger is not one.
+ATTENDEE_FILE_LIMIT = 5 * 1024 * 1024
+
+
+@bp.post("/<int:webinar_id>/attendees")
+def attendees(webinar_id: int):
+    """Mark the registrants named in the meeting tool's attendee CSV as attended; say how many matched."""
+    webinar = webinar_or_404(webinar_id)
+    upload = request.files.get("attendees")
+    data = upload.stream.read(ATTENDEE_FILE_LIMIT + 1) if upload else b""
+    if not data or len(data) > ATTENDEE_FILE_LIMIT:
+        flash("Choose the attendee list (a CSV file of at most 5 MB) to upload.", "error")
+        return redirect(url_for(".detail", webinar_id=webinar.id), 303)
+    try:
+        result = attendance.mark_attendees(webinar, data)
+    except attendance.AttendeeFileError as error:
+        flash(str(error), "error")
+        return redirect(url_for(".detail", webinar_id=webinar.id), 303)
+    flash(
+        f"{result.matched} registrant{'s' if result.matched != 1 else ''} marked as attended; "
+        f"{result.unknown} address{'es' if result.unknown != 1 else ''} in the file did not match a registration "
+        "and were ignored.",
+        "info",
+    )
+    return redirect(url_for(".detail", webinar_id=webinar.id), 303)
 
 
 @bp.get("/<int:webinar_id>/registrations.csv")

@@ -1,6 +1,7 @@
 """Webinar endpoints of the JSON API: the list and registration for the clinic's site, creation for staff."""
 
 from flask import abort
+from flask_smorest import abort as api_abort
 
 from ..extensions import ApiBlueprint
 from ..forms import current_visit
@@ -9,9 +10,12 @@ from ..ratelimits import public_post_limit
 from ..staff.auth import STAFF_TOKEN, api_staff_required
 from . import registration, service
 from .schemas import (
+    RegistrantSchema,
     RegistrationSchema,
     WebinarCreatedSchema,
     WebinarCreateSchema,
+    WebinarDetailSchema,
+    WebinarPatchSchema,
     WebinarSchema,
 )
 
@@ -64,3 +68,55 @@ def create_webinar(data):
     `starts_at` must carry its timezone (e.g. `2026-12-03T18:00:00-06:00`); a naive time is a 422.
     """
     return {"slug": service.create_webinar(data).slug}
+
+
+def staff_webinar(slug: str):
+    """The webinar for a staff call, or 404."""
+    webinar = service.find_webinar(slug)
+    if webinar is None:
+        abort(404, description="No webinar has this slug.")
+    return webinar
+
+
+@blp.route("/webinars/<slug>", methods=["PATCH"])
+@api_staff_required()
+@blp.doc(security=STAFF_TOKEN)
+@blp.arguments(WebinarPatchSchema(partial=True))
+@blp.response(200, WebinarDetailSchema)
+@blp.alt_response(401, description="No valid staff token")
+@blp.alt_response(404, description="No webinar has this slug")
+@blp.alt_response(409, description="The webinar is cancelled and can no longer change")
+def change_webinar(data, slug: str):
+    """Change or cancel a webinar (staff)
+
+    A new `starts_at` or `duration_minutes` moves every queued reminder and follow-up and
+    mails each registrant the new time with an updated `.ics` (same UID, SEQUENCE + 1).
+    `{"status": "cancelled"}` (alone) cancels it: registrants get a `METHOD:CANCEL` `.ics`.
+    """
+    webinar = staff_webinar(slug)
+    if webinar.status == "cancelled":
+        abort(409, description="This webinar is cancelled; it can no longer change.")
+    if data.pop("status", None) == "cancelled":
+        if data:
+            api_abort(422, messages={"json": {"status": ["Cancel a webinar without changing anything else."]}})
+        service.cancel_webinar(webinar)
+        return webinar
+    try:
+        return service.update_webinar(webinar, data)
+    except service.WebinarError as error:
+        api_abort(422, messages={"json": {error.field: [error.message]}})
+
+
+@blp.route("/webinars/<slug>/registrations", methods=["GET"])
+@api_staff_required()
+@blp.doc(security=STAFF_TOKEN)
+@blp.response(200, RegistrantSchema(many=True))
+@blp.alt_response(401, description="No valid staff token")
+@blp.alt_response(404, description="No webinar has this slug")
+def list_registrations(slug: str):
+    """Who registered for a webinar (staff)
+
+    Every registration, oldest first: `status` is registered or cancelled; `attended` says
+    whether they opened their join link during the webinar or the attendee list named them.
+    """
+    return service.registrants(staff_webinar(slug))

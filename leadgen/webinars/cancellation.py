@@ -22,12 +22,12 @@ def cancel_token(registration: Registration) -> str:
     )
 
 
-def registration_for_token(token: str) -> Registration | None:
-    """The registration a cancel link names, or None (erased, someone else's now, or an earlier generation).
+def registration_for_token(token: str, purpose: str = CANCEL_PURPOSE) -> Registration | None:
+    """The registration a cancel (or join) link names, or None (erased, someone else's now, or an earlier generation).
 
-    Raises TokenInvalid for a token we did not sign.
+    Raises TokenInvalid for a token we did not sign for this purpose.
     """
-    payload = unsign(CANCEL_PURPOSE, token)
+    payload = unsign(purpose, token)
     lead = lead_for_payload(payload)
     registration = db.session.get(Registration, payload.get("registration", 0)) if lead is not None else None
     if registration is None or registration.lead_id != lead.id or registration.generation != payload.get("generation"):

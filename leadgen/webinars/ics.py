@@ -1,5 +1,6 @@
 """The webinar as an RFC 5545 calendar file (icalendar), for the page link and the mail attachment."""
 
+import base64
 from email.utils import parseaddr
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -32,15 +33,20 @@ def organizer() -> "vCalAddress":
     return organiser
 
 
-def calendar_bytes(webinar: Webinar) -> bytes:
-    """A VCALENDAR with one VEVENT: start and end in UTC, the join link in URL, LOCATION and text."""
+def calendar_bytes(webinar: Webinar, join_link: str | None = None, method: str = "PUBLISH") -> bytes:
+    """A VCALENDAR with one VEVENT: start and end in UTC, the join link in URL, LOCATION and text.
+
+    A registrant's copy carries their own join link (so joining from the calendar counts them
+    as attending); METHOD:CANCEL with STATUS:CANCELLED removes the event from their calendar.
+    """
     from icalendar import Calendar, Event  # here for start-up time: icalendar is slow to import
 
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
+    join_link = join_link or webinar.join_url
 
     event = Event()
     event.add("uid", event_uid(webinar))
@@ -49,14 +55,15 @@ def calendar_bytes(webinar: Webinar) -> bytes:
     event.add("dtend", webinar.ends_at)
     event.add("sequence", webinar.revision)
     event.add("summary", webinar.title)
-    details = [webinar.description.strip(), f"Join online: {webinar.join_url}"]
+    details = [webinar.description.strip(), f"Join online: {join_link}"]
     if webinar.presenter:
         details.insert(0, f"Presented by {webinar.presenter}.")
     details.append(f"Questions? Call {current_app.config['OFFICE_PHONE']}.")
     event.add("description", "\n\n".join(part for part in details if part))
-    event.add("location", webinar.join_url)
-    event.add("url", webinar.join_url)
-    event.add("status", "CANCELLED" if webinar.status == "cancelled" else "CONFIRMED")
+    event.add("location", join_link)
+    event.add("url", join_link)
+    cancelled = method == "CANCEL" or webinar.status == "cancelled"
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("transp", "OPAQUE")
     event["organizer"] = organizer()
     calendar.add_component(event)
@@ -66,3 +73,12 @@ def calendar_bytes(webinar: Webinar) -> bytes:
 def filename(webinar: Webinar) -> str:
     """The name a downloaded or attached calendar file gets."""
     return f"{webinar.slug}.ics"
+
+
+def attachment(webinar: Webinar, join_link: str | None = None, method: str = "PUBLISH") -> dict:
+    """The calendar file as an outbox attachment (made now: its SEQUENCE is the webinar's revision now)."""
+    return {
+        "filename": filename(webinar),
+        "content_type": "text/calendar",
+        "data_base64": base64.b64encode(calendar_bytes(webinar, join_link, method)).decode(),
+    }

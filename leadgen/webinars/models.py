@@ -11,8 +11,9 @@ from ..leads.models import Lead
 
 # scheduled -> cancelled (by staff); "started" and "ended" follow from the clock, not a column.
 STATUSES = ("scheduled", "cancelled")
-# registered -> cancelled (the registrant's link in a mail) -> registered again (registers anew).
-REGISTRATION_STATUSES = ("registered", "cancelled")
+# registered -> cancelled (the registrant's link in a mail) -> registered again (registers anew);
+# waitlisted (the webinar was full) -> registered (a seat was freed: waitlist.py).
+REGISTRATION_STATUSES = ("registered", "cancelled", "waitlisted")
 
 # Why registration is refused, in words a visitor reads on the page and in the API's 409.
 CLOSED_MESSAGES = {
@@ -43,10 +44,14 @@ class Webinar(db.Model):
     # Moved only by conditional UPDATEs (see registration.py), never read-modify-write.
     seats_taken: Mapped[int] = mapped_column(default=0)
     join_url: Mapped[str] = mapped_column(String(500))
+    # Where the recording is; the after-the-webinar mail and late join links point there once set.
+    replay_url: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
     # Bumped whenever the time changes, so calendars replace the event (iCalendar SEQUENCE).
     revision: Mapped[int] = mapped_column(default=0)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the thank-you / "sorry we missed you" mail was queued for every registrant (after.py).
+    after_mail_queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -95,6 +100,8 @@ class Registration(db.Model):
     generation: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # First time the registrant opened their join link in the window, or the attendee CSV named them.
+    attended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     webinar: Mapped[Webinar] = relationship(back_populates="registrations")
     lead: Mapped[Lead] = relationship()

@@ -1,6 +1,5 @@
 """Registering for a webinar: one transaction for the lead, the seat, the mail and the follow-up."""
 
-import base64
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,9 +10,11 @@ from ..database import insert_if_absent, utcnow
 from ..extensions import db
 from ..followups.service import start_sequence
 from ..leads.service import Visit, capture_lead
+from ..links import public_url
 from ..outbox.service import enqueue
 from ..webhooks.service import emit_event, lead_payload
 from . import ics
+from .attendance import join_token
 from .cancellation import cancel_token
 from .mailkeys import confirmation_key, reminder_key
 from .models import CLOSED_MESSAGES, Registration, Webinar
@@ -115,7 +116,8 @@ def register(webinar: Webinar, data: dict, visit: Visit) -> Registered:
 
 
 def renew_cancelled(webinar_id: int, lead_id: int) -> bool:
-    """Registering again after cancelling: a fresh generation (new mail, new cancel link); False if not cancelled.
+    """Registering again after cancelling (or from the waitlist): a fresh generation (new mail, new
+    cancel link); False if they hold a seat already.
 
     A conditional UPDATE, so two simultaneous renewals by the same person take one seat, not two.
     """
@@ -124,7 +126,7 @@ def renew_cancelled(webinar_id: int, lead_id: int) -> bool:
         .where(
             Registration.webinar_id == webinar_id,
             Registration.lead_id == lead_id,
-            Registration.status == "cancelled",
+            Registration.status.in_(("cancelled", "waitlisted")),
         )
         .values(status="registered", cancelled_at=None, generation=Registration.generation + 1)
         .execution_options(synchronize_session=False)
@@ -141,24 +143,32 @@ def reminders_ahead(webinar: Webinar) -> dict[str, datetime]:
     return {name: webinar.starts_at - before for name, before in REMINDERS.items() if webinar.starts_at - before > now}
 
 
-def queue_mail(webinar: Webinar, registration: Registration) -> None:
-    """The confirmation now (join link, .ics attached) and the reminders not yet due."""
-    lead = registration.lead
-    context = {
-        "first_name": lead.first_name,
+def registrant_context(webinar: Webinar, registration: Registration) -> dict:
+    """What every mail to a registrant carries: their name, the webinar, their own cancel and join links."""
+    return {
+        "first_name": registration.lead.first_name,
         "webinar_id": webinar.id,
         "cancel_token": cancel_token(registration),
+        "join_token": join_token(registration),
     }
-    attachment = {
-        "filename": ics.filename(webinar),
-        "content_type": "text/calendar",
-        "data_base64": base64.b64encode(ics.calendar_bytes(webinar)).decode(),
-    }
+
+
+def registrant_join_link(context: dict) -> str:
+    """The registrant's own join link, for their copy of the calendar file."""
+    return public_url("webinars.join", token=context["join_token"])
+
+
+def queue_mail(webinar: Webinar, registration: Registration, from_waitlist: bool = False) -> None:
+    """The confirmation now (join link, .ics attached; a note when a freed seat went to someone
+    waiting) and the reminders not yet due."""
+    lead = registration.lead
+    context = registrant_context(webinar, registration)
+    attachment = ics.attachment(webinar, registrant_join_link(context))
     common = {"recipient": lead.email, "recipient_name": lead.first_name, "lead_id": lead.id}
     enqueue(
         template="webinar_confirmation",
         dedupe_key=confirmation_key(webinar.id, registration),
-        context={**context, "attachments": [attachment]},
+        context={**context, "attachments": [attachment], "from_waitlist": from_waitlist},
         **common,
     )
     for name, due in reminders_ahead(webinar).items():

@@ -3,7 +3,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates
 
 from ..database import utcnow
 from ..fields import ConsentBox, EmailAddress, FirstName, PlainText
@@ -67,11 +67,60 @@ class WebinarCreateSchema(Schema):
         validate=validate.Length(max=500),
         error_messages={"required": "Enter the join link.", "invalid": "Enter a link like https://meet.example/abc."},
     )
+    replay_url = fields.URL(
+        load_default=None,
+        allow_none=True,
+        schemes={"https", "http"},
+        validate=validate.Length(max=500),
+        error_messages={"invalid": "Enter a link like https://video.example/replay, or leave it empty."},
+    )
+
+    @pre_load
+    def empty_replay_is_none(self, data, **_kwargs):
+        """A form's empty replay field (or "" in JSON) means no recording yet."""
+        if isinstance(data, dict) and data.get("replay_url") == "":
+            data = {**data, "replay_url": None}
+        return data
 
     @validates("starts_at")
     def in_the_future(self, value: datetime, **_kwargs) -> None:
         if value <= utcnow():
             raise ValidationError("Choose a start time in the future.")
+
+
+class WebinarPatchSchema(WebinarCreateSchema):
+    """Staff's change to a webinar: any of these fields (loaded with partial=True); status only "cancelled"."""
+
+    status = fields.String(
+        validate=validate.OneOf(["cancelled"], error='The only status you can set is "cancelled".'),
+    )
+
+    class Meta:
+        exclude = ("title", "description", "presenter")
+
+
+class WebinarDetailSchema(Schema):
+    """A webinar as staff see it after a change."""
+
+    slug = fields.String(required=True)
+    title = fields.String(required=True)
+    starts_at = fields.AwareDateTime(required=True, format="iso")
+    duration_minutes = fields.Integer(required=True)
+    capacity = fields.Integer(required=True)
+    seats_taken = fields.Integer(required=True)
+    join_url = fields.String(required=True)
+    replay_url = fields.String(allow_none=True)
+    status = fields.String(required=True)
+    revision = fields.Integer(required=True, metadata={"description": "the calendar file's SEQUENCE"})
+
+
+class RegistrantSchema(Schema):
+    """One registration of a webinar, for staff."""
+
+    lead_id = fields.Integer(required=True)
+    email = fields.String(required=True)
+    status = fields.String(required=True, metadata={"description": "registered or cancelled"})
+    attended = fields.Boolean(required=True)
 
 
 class WebinarCreatedSchema(Schema):

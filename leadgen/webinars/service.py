@@ -5,22 +5,31 @@ import unicodedata
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import ColumnElement, case, func, select, update
+from sqlalchemy import ColumnElement, case, func, select
 
 from ..clinictime import clinic_zone
 from ..database import utcnow
 from ..extensions import db
 from ..leads.export import safe_text, utc_text
 from ..leads.models import Lead
-from ..outbox.models import OutboxMessage
 from ..outbox.service import cancel_queued, enqueue
+from . import ics
 from .cancellation import cancel_followups_unless_registered
-from .mailkeys import cancellation_notice_key, messages_of_webinar, reminders_of_webinar
+from .changes import active_registrations, tell_of_move
+from .mailkeys import cancellation_notice_key, messages_of_webinar
 from .models import Registration, Webinar
-from .registration import REMINDERS
 
 # What staff may set on a webinar; the rest (slug, seats, status) is the service's business.
-EDITABLE = ("title", "description", "presenter", "starts_at", "duration_minutes", "capacity", "join_url")
+EDITABLE = (
+    "title",
+    "description",
+    "presenter",
+    "starts_at",
+    "duration_minutes",
+    "capacity",
+    "join_url",
+    "replay_url",
+)
 
 
 class WebinarError(ValueError):
@@ -94,36 +103,23 @@ def create_webinar(data: dict) -> Webinar:
 
 
 def update_webinar(webinar: Webinar, data: dict) -> Webinar:
-    """Apply staff's edits; a new start time moves the queued reminders with it."""
+    """Apply staff's edits (all fields or some); a new time moves the reminders and follow-ups
+    and tells every registrant, with the calendar file's SEQUENCE raised."""
     if webinar.status == "cancelled":
         raise WebinarError("title", "A cancelled webinar cannot be edited. Schedule a new one instead.")
-    if data["capacity"] < webinar.seats_taken:
+    if data.get("capacity", webinar.capacity) < webinar.seats_taken:
         raise WebinarError(
             "capacity", f"{webinar.seats_taken} people are registered; the capacity cannot be lower than that."
         )
-    moved = data["starts_at"] != webinar.starts_at
+    previous_start, previous_end = webinar.starts_at, webinar.ends_at
     for name in EDITABLE:
         if name in data:
             setattr(webinar, name, data[name])
-    if moved:
+    if (webinar.starts_at, webinar.ends_at) != (previous_start, previous_end):
         webinar.revision += 1
-        reschedule_reminders(webinar)
+        tell_of_move(webinar, previous_start)
     db.session.commit()
     return webinar
-
-
-def reschedule_reminders(webinar: Webinar) -> None:
-    """Queued reminders follow the new start; one whose new time has passed is dropped."""
-    now = utcnow()
-    for name, before in REMINDERS.items():
-        due = webinar.starts_at - before
-        reminders = reminders_of_webinar(webinar.id, name)
-        if due <= now:
-            cancel_queued(reminders)
-        else:
-            db.session.execute(
-                update(OutboxMessage).where(OutboxMessage.status == "queued", reminders).values(due_at=due)
-            )
 
 
 def cancel_webinar(webinar: Webinar) -> int:
@@ -134,6 +130,8 @@ def cancel_webinar(webinar: Webinar) -> int:
     webinar.cancelled_at = utcnow()
     webinar.revision += 1
     cancel_queued(messages_of_webinar(webinar.id))
+    # METHOD:CANCEL with the same UID and the raised SEQUENCE removes the event from calendars.
+    notice = ics.attachment(webinar, method="CANCEL")
     told = 0
     for registration in active_registrations(webinar):
         lead = registration.lead
@@ -142,23 +140,12 @@ def cancel_webinar(webinar: Webinar) -> int:
             template="webinar_cancelled",
             recipient=lead.email,
             recipient_name=lead.first_name,
-            context={"first_name": lead.first_name, "webinar_id": webinar.id},
+            context={"first_name": lead.first_name, "webinar_id": webinar.id, "attachments": [notice]},
             lead_id=lead.id,
             dedupe_key=cancellation_notice_key(webinar.id, registration.id),
         )
     db.session.commit()
     return told
-
-
-def active_registrations(webinar: Webinar) -> list[Registration]:
-    """Who holds a seat, in the order they registered."""
-    return list(
-        db.session.scalars(
-            select(Registration)
-            .where(Registration.webinar_id == webinar.id, Registration.status == "registered")
-            .order_by(Registration.created_at, Registration.id)
-        )
-    )
 
 
 def registration_counts() -> dict[int, int]:
@@ -195,3 +182,17 @@ def registration_rows(webinar_id: int) -> list:
         .order_by(Registration.created_at, Registration.id)
     )
     return list(db.session.execute(query))
+
+
+def registrants(webinar: Webinar) -> list[dict]:
+    """Every registration of the webinar for the staff API: lead, address, status, attended."""
+    rows = db.session.execute(
+        select(Registration.lead_id, Lead.email, Registration.status, Registration.attended_at)
+        .join(Lead, Lead.id == Registration.lead_id)
+        .where(Registration.webinar_id == webinar.id)
+        .order_by(Registration.created_at, Registration.id)
+    )
+    return [
+        {"lead_id": lead_id, "email": email, "status": status, "attended": attended_at is not None}
+        for lead_id, email, status, attended_at in rows
+    ]

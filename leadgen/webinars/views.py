@@ -11,10 +11,11 @@ from ..forms import (
     remember_sent_form,
     sent_form_values,
 )
+from ..links import public_url
 from ..ratelimits import public_post_limit
 from ..tokens import TokenInvalid
-from . import cancellation, ics, registration, service
-from .models import Webinar
+from . import attendance, cancellation, ics, registration, service, waitlist
+from .models import CLOSED_MESSAGES, Webinar
 from .schemas import RegistrationSchema
 
 bp = Blueprint("webinars", __name__, url_prefix="/webinars")
@@ -68,10 +69,32 @@ def register(slug: str):
     try:
         registration.register(webinar, data, current_visit(request.form))
     except registration.RegistrationRefused as refused:
-        page = render_template("webinars/unavailable.html", webinar=webinar, message=refused.message)
+        # A full webinar offers its waitlist, with what the visitor typed carried along.
+        offer = data if refused.state == "full" else None
+        page = render_template("webinars/unavailable.html", webinar=webinar, message=refused.message, waitlist=offer)
         return page, 409
     remember_sent_form(sent_form(slug), data)
     return redirect(url_for(".thanks", slug=slug), 303)
+
+
+@bp.post("/<slug>/waitlist")
+@public_post_limit
+def join_waitlist(slug: str):
+    """Join a full webinar's waitlist (the 409 page's button); a seat free by now is simply taken."""
+    webinar = webinar_or_404(slug)
+    if honeypot_filled():
+        return render_template("webinars/waitlisted.html", webinar=webinar)
+    data, errors = load_contact_form(RegistrationSchema())
+    if errors:
+        return detail_page(webinar, contact_form_values(), errors, 422)
+    state = webinar.state()
+    if state == "open":
+        return register(slug)
+    if state != "full":
+        page = render_template("webinars/unavailable.html", webinar=webinar, message=CLOSED_MESSAGES[state])
+        return page, 410
+    waitlist.join_waitlist(webinar, data, current_visit(request.form))
+    return render_template("webinars/waitlisted.html", webinar=webinar)
 
 
 @bp.get("/<slug>/thanks")
@@ -104,5 +127,38 @@ def cancel(token: str):
         return render_template("webinars/cancel.html", registration=None), 404
     done = False
     if request.method == "POST":
-        done = cancellation.cancel_registration(found) or found.status == "cancelled"
+        cancelled = cancellation.cancel_registration(found)
+        if cancelled:
+            waitlist.promote_from_waitlist(found.webinar)  # the freed seat goes to the first waiting
+        done = cancelled or found.status == "cancelled"
     return render_template("webinars/cancel.html", registration=found, webinar=found.webinar, done=done)
+
+
+@bp.get("/join/<token>")
+def join(token: str):
+    """A registrant's own join link: from 15 minutes before the start to the end it records that
+    they came and 302s to the meeting; before, a page says when; after, the replay (or a page)."""
+    found = attendance.registration_for_join(token)
+    if found is None:
+        abort(404)
+    webinar = found.webinar
+    moment = attendance.join_moment(webinar)
+    if moment == "open":
+        if request.method != "HEAD":  # a link checker's HEAD is not someone joining
+            attendance.record_attendance(found)
+        return redirect(webinar.join_url, 302)
+    if moment == "ended" and webinar.replay_url:
+        return redirect(webinar.replay_url, 302)
+    return render_template("webinars/join.html", webinar=webinar, moment=moment, token=token)
+
+
+@bp.get("/join/<token>/calendar.ics")
+def join_calendar(token: str):
+    """The registrant's own calendar file: its link is their join link, so joining from it counts."""
+    found = attendance.registration_for_join(token)
+    if found is None:
+        abort(404)
+    data = ics.calendar_bytes(found.webinar, public_url("webinars.join", token=token))
+    response = current_app.response_class(data, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{ics.filename(found.webinar)}"'
+    return response
