@@ -14,6 +14,9 @@ from .blog import admin as blog_admin
 from .blog import api as blog_api
 from .blog import cli as blog_cli
 from .blog import views as blog_views
+from .callbacks import admin as callbacks_admin
+from .callbacks import api as callbacks_api
+from .callbacks import views as callback_views
 from .config import load_settings
 from .content import admin as content_admin
 from .content import sequences_admin as content_sequences
@@ -52,6 +55,8 @@ PAGE_BLUEPRINTS = (
     webinars_admin.bp,
     blog_views.bp,
     blog_admin.bp,
+    callback_views.bp,
+    callbacks_admin.bp,
     followup_views.bp,
     staff_views.bp,
     staff_admin.bp,
@@ -67,6 +72,7 @@ API_BLUEPRINTS = (
     webinars_api.blp,
     blog_api.blp,
     leads_api.blp,
+    callbacks_api.blp,
 )
 CLI_GROUPS = (
     migration_cli,

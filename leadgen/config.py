@@ -7,6 +7,8 @@ import tomllib
 from datetime import timedelta
 from pathlib import Path
 
+import phonenumbers
+
 from .followups.officehours import checked_office_hours, checked_timezone
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -42,6 +44,14 @@ def checked_log_format(text: str) -> str:
     value = text.strip().lower() or "text"
     if value not in LOG_FORMATS:
         raise ValueError(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {text!r}")
+    return value
+
+
+def checked_country(text: str) -> str:
+    """CLINIC_COUNTRY: a two-letter region phonenumbers knows ("US", "GB"); anything else stops start-up."""
+    value = text.strip().upper() or "US"
+    if value not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(f"CLINIC_COUNTRY must be a two-letter country code such as US or GB, not {text!r}")
     return value
 
 
@@ -111,6 +121,10 @@ def load_settings(instance_path: Path) -> dict:
         # Parsed here so a typo stops start-up with a message saying what to write.
         "CLINIC_TIMEZONE": checked_timezone(env("CLINIC_TIMEZONE", "America/Chicago")),
         "OFFICE_HOURS": checked_office_hours(env("OFFICE_HOURS", "Mon-Fri 09:00-17:00")),
+        # "Call me back": phone numbers without a + are read as this country's.
+        "CLINIC_COUNTRY": checked_country(env("CLINIC_COUNTRY", "US")),
+        # Empty: every active staff account hears of each call-back request.
+        "CALLBACK_NOTIFY_TO": [a.strip() for a in env("CALLBACK_NOTIFY_TO", "").split(",") if a.strip()],
         "FOLLOWUP_DELAYS": parse_durations(env("FOLLOWUP_DELAYS", "2d,7d")),
         "DOUBLE_OPT_IN": parse_bool(env("DOUBLE_OPT_IN")),
         "EBOOK_PATH": env("EBOOK_PATH") or str(instance_path / "ebook.pdf"),

@@ -1,6 +1,7 @@
 """Every model, imported in one place so SQLAlchemy and Alembic see all tables."""
 
 from .blog.models import Comment, Post
+from .callbacks.models import CallbackRequest
 from .content.models import ConsentVersion, FollowupStep, MailText
 from .leads.counts import LeadHourlyCount, LeadStatusCount
 from .leads.models import Activity, Consent, ErasedLead, ExportLog, Lead
@@ -12,6 +13,7 @@ from .webinars.models import Registration, Webinar
 __all__ = [
     "Activity",
     "ApiToken",
+    "CallbackRequest",
     "Comment",
     "Consent",
     "ConsentVersion",

@@ -9,6 +9,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from ..admin.console import admin_only, require_staff
+from ..callbacks.service import lead_callbacks
 from ..clinictime import clinic_time
 from ..forms import load_form
 from ..privacy import access, erasure
@@ -35,6 +36,8 @@ ACTIVITY_LABELS = {
     "unsubscribed": "Unsubscribed from marketing email",
     "marked_contacted": "Marked contacted",
     "marked_booked": "Marked booked",
+    "callback_requested": "Asked to be called back",
+    "callback_updated": "Call-back request updated",
 }
 
 
@@ -96,6 +99,7 @@ def lead(lead_id: int):
         # Activities name a webinar by slug; the timeline shows its title.
         webinars={webinar.slug: webinar for webinar in all_webinars()},
         staff_statuses=status.STAFF_STATUSES,
+        callbacks=lead_callbacks(found.id),
     )
 
 

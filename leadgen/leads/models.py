@@ -9,7 +9,7 @@ from ..database import NEVER_REUSE_IDS, UTCDateTime, utcnow
 from ..extensions import db
 
 # Where a lead first came from, and what they can be doing.
-SOURCES = ("ebook", "webinar", "comment")
+SOURCES = ("ebook", "webinar", "comment", "callback")
 STATUSES = ("new", "contacted", "booked")
 
 
