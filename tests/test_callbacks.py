@@ -9,6 +9,7 @@ from leadgen.leads.models import Activity, Lead
 from leadgen.outbox.models import OutboxMessage
 
 from .helpers import SLUG, add_lead, count, html_part, make_staff, row_counts, submit_form, text_part, work_once
+from .test_webinars import make_webinar, register
 
 PHONE_MESSAGE = "Enter a phone number we can call, like (312) 555-0100."
 REQUEST = {
@@ -163,3 +164,13 @@ def test_the_short_form_sits_on_the_home_page_thank_you_pages_and_articles(app, 
         with app.app_context():
             lead = db.session.get(Lead, callback.lead_id)
             assert (lead.utm_source, lead.utm_medium, lead.utm_campaign) == ("blog", "article", SLUG)
+
+
+def test_the_short_form_sits_on_the_webinar_thank_you_page(app, client):
+    slug = make_webinar(app)
+    assert register(client, slug, email="webinar@example.com").status_code == 303
+    url = f"/webinars/{slug}/thanks"
+    assert 'id="callback-phone"' in client.get(url).get_data(as_text=True)
+    response = submit_form(client, url, {**REQUEST, "email": "short@example.com"}, action="/call-back")
+    assert response.status_code == 303
+    assert only_callback(app).best_time == "morning"
