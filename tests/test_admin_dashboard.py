@@ -47,9 +47,9 @@ def test_chart_counts_leads_per_clinic_day_and_source(app, client, auth):
     assert "Wed 18 Nov: 1 ebook lead" in svg and "Wed 18 Nov: 1 webinar lead" in svg
     assert "Tue 17 Nov: 1 ebook lead" in svg and "Mon 9 Nov: 1 comment lead" in svg
     assert "<script" not in page
-    # The same numbers in the table: day, ebook, webinar, comment, all.
+    # The same numbers in the table: day, ebook, webinar, comment, callback, all.
     row = re.search(r"<th scope=\"row\">Wed 18 Nov</th>((?:<td>\d+</td>)+)", page).group(1)
-    assert re.findall(r"\d+", row) == ["1", "1", "0", "2"]
+    assert re.findall(r"\d+", row) == ["1", "1", "0", "0", "2"]
 
 
 def test_this_week_against_last_by_source(app, client, auth):

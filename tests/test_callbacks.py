@@ -125,9 +125,12 @@ def test_a_known_address_gets_the_same_answer_and_keeps_its_name(app, client):
     unknown = client.post("/api/v1/callback-requests", json={**REQUEST, "email": "new@example.com"})
     assert (known.status_code, known.get_data()) == (unknown.status_code, unknown.get_data())
 
-    page_known = ask_on_the_page(app.test_client(), {**REQUEST, "first_name": "Mallory"})
-    page_new = ask_on_the_page(app.test_client(), {**REQUEST, "email": "other@example.com"})
+    browser_known, browser_new = app.test_client(), app.test_client()
+    page_known = ask_on_the_page(browser_known, {**REQUEST, "first_name": "Mallory"})
+    page_new = ask_on_the_page(browser_new, {**REQUEST, "email": "other@example.com"})
     assert (page_known.status_code, page_known.location) == (page_new.status_code, page_new.location)
+    thanks_known, thanks_new = browser_known.get(page_known.location), browser_new.get(page_new.location)
+    assert thanks_known.get_data() == thanks_new.get_data()
     with app.app_context():
         lead = db.session.scalars(select(Lead).where(Lead.email == "ana@example.com")).one()
         assert (lead.first_name, lead.source) == ("Ana", "ebook")  # never renamed, first touch kept
