@@ -7,8 +7,6 @@ import tomllib
 from datetime import timedelta
 from pathlib import Path
 
-import phonenumbers
-
 from .followups.officehours import checked_office_hours, checked_timezone
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -48,9 +46,13 @@ def checked_log_format(text: str) -> str:
 
 
 def checked_country(text: str) -> str:
-    """CLINIC_COUNTRY: a two-letter region phonenumbers knows ("US", "GB"); anything else stops start-up."""
+    """CLINIC_COUNTRY: a two-letter country code ("US", "GB"); anything else stops start-up.
+
+    Checked by its shape only: phonenumbers, which knows the codes, costs a third of a second
+    to import, and every command would pay it (the forms import it when they read a number).
+    """
     value = text.strip().upper() or "US"
-    if value not in phonenumbers.SUPPORTED_REGIONS:
+    if not re.fullmatch(r"[A-Z]{2}", value):
         raise ValueError(f"CLINIC_COUNTRY must be a two-letter country code such as US or GB, not {text!r}")
     return value
 

@@ -1,6 +1,5 @@
 """What a call-back request accepts, what staff may set, and what the staff API answers."""
 
-import phonenumbers
 from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -19,6 +18,10 @@ class PhoneNumber(fields.String):
     default_error_messages = {"invalid": PHONE_MESSAGE}
 
     def _deserialize(self, value, attr, data, **kwargs):
+        # Imported here, not at the top: only the call-back forms read phone numbers, and every
+        # CLI command would otherwise pay a third of a second for phonenumbers at start-up.
+        import phonenumbers
+
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         if not text or len(text) > PHONE_INPUT_MAX or has_control_characters(text):
             raise self.make_error("invalid")
@@ -33,6 +36,8 @@ class PhoneNumber(fields.String):
 
 def national_format(e164: str) -> str:
     """The number as people of the clinic's country write it ("(312) 555-0100"); others international."""
+    import phonenumbers  # here, not at the top: see PhoneNumber
+
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
