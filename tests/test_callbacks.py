@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from leadgen.callbacks.models import CallbackRequest
+from leadgen.config import checked_country
 from leadgen.extensions import db
 from leadgen.leads.models import Activity, Lead
 from leadgen.outbox.models import OutboxMessage
@@ -177,3 +178,18 @@ def test_the_short_form_sits_on_the_webinar_thank_you_page(app, client):
     response = submit_form(client, url, {**REQUEST, "email": "short@example.com"}, action="/call-back")
     assert response.status_code == 303
     assert only_callback(app).best_time == "morning"
+
+
+def test_clinic_country_decides_how_a_number_without_a_plus_is_read(make_app):
+    app = make_app(CLINIC_COUNTRY="GB")
+    client = app.test_client()
+    response = client.post("/api/v1/callback-requests", json={**REQUEST, "phone": "020 7946 0958"})
+    assert response.status_code == 202
+    assert only_callback(app).phone == "+442079460958"
+    assert client.post("/api/v1/callback-requests", json=REQUEST).status_code == 422  # a US number without +1
+
+
+@pytest.mark.parametrize("value", ["USA", "1", "U S"])
+def test_a_clinic_country_that_is_not_a_two_letter_code_stops_start_up(value):
+    with pytest.raises(ValueError, match="CLINIC_COUNTRY"):
+        checked_country(value)
