@@ -16,6 +16,9 @@ from .blog import cli as blog_cli
 from .blog import views as blog_views
 from .broadcasts import admin as broadcasts_admin
 from .broadcasts import api as broadcasts_api
+from .callbacks import admin as callbacks_admin
+from .callbacks import api as callbacks_api
+from .callbacks import views as callback_views
 from .config import load_settings
 from .content import admin as content_admin
 from .content import sequences_admin as content_sequences
@@ -58,6 +61,8 @@ PAGE_BLUEPRINTS = (
     webinars_admin.bp,
     blog_views.bp,
     blog_admin.bp,
+    callback_views.bp,
+    callbacks_admin.bp,
     followup_views.bp,
     staff_views.bp,
     staff_admin.bp,
@@ -79,6 +84,7 @@ API_BLUEPRINTS = (
     blog_api.blp,
     leads_api.blp,
     broadcasts_api.blp,
+    callbacks_api.blp,
 )
 CLI_GROUPS = (
     migration_cli,

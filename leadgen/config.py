@@ -57,6 +57,18 @@ def checked_log_format(text: str) -> str:
     return value
 
 
+def checked_country(text: str) -> str:
+    """CLINIC_COUNTRY: a two-letter country code ("US", "GB"); anything else stops start-up.
+
+    Checked by its shape only: phonenumbers, which knows the codes, costs a third of a second
+    to import, and every command would pay it (the forms import it when they read a number).
+    """
+    value = text.strip().upper() or "US"
+    if not re.fullmatch(r"[A-Z]{2}", value):
+        raise ValueError(f"CLINIC_COUNTRY must be a two-letter country code such as US or GB, not {text!r}")
+    return value
+
+
 def database_url(instance_path: Path) -> str:
     """DATABASE_URL, with Heroku-style postgres:// URLs mapped to psycopg 3."""
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'leadgen.sqlite3'}"
@@ -125,6 +137,10 @@ def load_settings(instance_path: Path) -> dict:
         # Parsed here so a typo stops start-up with a message saying what to write.
         "CLINIC_TIMEZONE": checked_timezone(env("CLINIC_TIMEZONE", "America/Chicago")),
         "OFFICE_HOURS": checked_office_hours(env("OFFICE_HOURS", "Mon-Fri 09:00-17:00")),
+        # "Call me back": phone numbers without a + are read as this country's.
+        "CLINIC_COUNTRY": checked_country(env("CLINIC_COUNTRY", "US")),
+        # Empty: every active staff account hears of each call-back request.
+        "CALLBACK_NOTIFY_TO": [a.strip() for a in env("CALLBACK_NOTIFY_TO", "").split(",") if a.strip()],
         "FOLLOWUP_DELAYS": parse_durations(env("FOLLOWUP_DELAYS", "2d,7d")),
         "DOUBLE_OPT_IN": parse_bool(env("DOUBLE_OPT_IN")),
         "EBOOK_PATH": env("EBOOK_PATH") or str(instance_path / "ebook.pdf"),

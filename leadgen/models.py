@@ -2,6 +2,7 @@
 
 from .blog.models import Comment, Post
 from .broadcasts.models import Broadcast
+from .callbacks.models import CallbackRequest
 from .content.models import ConsentVersion, FollowupStep, MailText
 from .ebook.models import Ebook, EbookRequestCount
 from .leads.counts import LeadHourlyCount, LeadStatusCount
@@ -16,6 +17,7 @@ __all__ = [
     "Activity",
     "ApiToken",
     "Broadcast",
+    "CallbackRequest",
     "Comment",
     "Consent",
     "ConsentVersion",

@@ -9,6 +9,8 @@ from flask import current_app
 from . import clinictime
 from .blog.notify import comment_for_mail
 from .blog.render import comment_html
+from .callbacks.schemas import national_format
+from .callbacks.service import callback_for_mail
 from .ebook import offers
 from .ebook.models import Ebook
 from .ebook.service import download_token
@@ -66,6 +68,8 @@ FILTERS = {
     "short_time": clinictime.short_time,
     "webinar_time": clinictime.time_with_offset,
     "comment_html": comment_html,
+    # A call-back's E.164 number as people of the clinic's country dial it.
+    "national_phone": national_format,
 }
 GLOBALS = {
     "ebook_download_url": ebook_download_url,
@@ -76,6 +80,7 @@ GLOBALS = {
     "webinar_closed_message": webinar_closed_message,
     # Mail templates load the comment they are about when the worker renders them.
     "blog_comment": comment_for_mail,
+    "callback_request": callback_for_mail,
 }
 
 

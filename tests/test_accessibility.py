@@ -97,6 +97,21 @@ def webinar_cancel_token() -> str | None:
     return cancel_token(db.session.scalars(select(Registration).order_by(Registration.id.desc())).first())
 
 
+def callback_lead_id() -> int | None:
+    """A lead who asked to be called back (an open request in the queue), made through the service."""
+    from leadgen.callbacks.service import request_callback
+    from leadgen.leads.service import Visit, find_lead_by_email
+
+    request = {"email": "cal@example.com", "first_name": "Cal", "phone": "+13125550100", "best_time": "morning"}
+    request_callback({**request, "note": "After lunch, please", "consent": False}, Visit())
+    return find_lead_by_email("cal@example.com").id
+
+
+def callback_queue() -> str | None:
+    """The open call-back queue with one request in it."""
+    return "/admin/callbacks" if callback_lead_id() else None
+
+
 WEBINAR = first("leadgen.webinars.models", "Webinar")
 WEBINAR_ID = first("leadgen.webinars.models", "Webinar", "id")
 POST = first("leadgen.blog.models", "Post")
@@ -135,6 +150,9 @@ PAGES = [
     Page("unsubscribe-forged", "/unsubscribe/not-a-real-token", status=404),
     Page("opt-in-confirmed", under("/confirm/", confirmation_token)),
     Page("opt-in-forged", "/confirm/not-a-real-token", status=404),
+    Page("call-back", "/call-back"),
+    Page("call-back-errors", "/call-back", invalid={"first_name": "Ana", "email": "ana@example.com", "phone": "555"}),
+    Page("call-back-thanks", "/call-back/thanks"),
     Page("staff-login", "/admin/login"),
     Page(
         "staff-login-errors",
@@ -151,6 +169,9 @@ PAGES = [
     Page("leads-bulk-tag-errors", "/admin/leads/tags?bulk_tag=Not+a+tag&action=add", staff="marketing", status=422),
     Page("leads-import", "/admin/leads/import", staff="marketing"),
     Page("erasures", "/admin/erasures", staff="admin"),
+    Page("lead-with-call-back", under("/admin/leads/", callback_lead_id), staff="marketing"),
+    Page("call-backs-empty", "/admin/callbacks?status=booked", staff="marketing"),
+    Page("call-backs", callback_queue, staff="marketing"),
     Page("comments", "/admin/comments", staff="admin"),
     Page("comments-approved", "/admin/comments?status=approved", staff="admin"),
     Page("staff-webinars", "/admin/webinars", staff="admin"),

@@ -43,13 +43,13 @@ def test_chart_counts_leads_per_clinic_day_and_source(app, client, auth):
     svg = page[page.index("<svg") : page.index("</svg>")]
     assert 'role="img"' in svg and 'aria-labelledby="chart-title chart-desc"' in svg
     assert '<title id="chart-title">Leads per day by source, last 30 days</title>' in svg
-    assert "In total 4 leads: 2 ebook, 1 webinar, 1 comment, 0 import." in svg
+    assert "In total 4 leads: 2 ebook, 1 webinar, 1 comment, 0 callback, 0 import." in svg
     assert "Wed 18 Nov: 1 ebook lead" in svg and "Wed 18 Nov: 1 webinar lead" in svg
     assert "Tue 17 Nov: 1 ebook lead" in svg and "Mon 9 Nov: 1 comment lead" in svg
     assert "<script" not in page
-    # The same numbers in the table: day, ebook, webinar, comment, import, all.
+    # The same numbers in the table: day, ebook, webinar, comment, callback, import, all.
     row = re.search(r"<th scope=\"row\">Wed 18 Nov</th>((?:<td>\d+</td>)+)", page).group(1)
-    assert re.findall(r"\d+", row) == ["1", "1", "0", "0", "2"]
+    assert re.findall(r"\d+", row) == ["1", "1", "0", "0", "0", "2"]
 
 
 def test_this_week_against_last_by_source(app, client, auth):

@@ -141,6 +141,8 @@ VALID_BODIES = {
     "CommentStatus": {"status": "approved"},
     "LeadStatus": {"status": "booked"},
     "BroadcastCreate": {"subject": "News for {first_name}", "body": "Hello {first_name}", "audience": {}},
+    "CallbackRequest": {"email": "cal@example.com", "first_name": "Cal", "phone": "(312) 555-0100"},
+    "CallbackStatus": {"status": "called"},
 }
 
 
@@ -183,16 +185,22 @@ def odd_api(make_app):
         db.session.remove()
     ebook = client.post("/api/v1/ebook-requests", json=VALID_BODIES["EbookRequest"])
     comment = client.post(f"/api/v1/posts/{post}/comments", json=VALID_BODIES["CommentCreate"])
+    callback = client.post("/api/v1/callback-requests", json=VALID_BODIES["CallbackRequest"])
     assert ebook.status_code < 300 and comment.status_code < 300, (ebook.get_data(), comment.get_data())
+    assert callback.status_code < 300, callback.get_data()
     with app.app_context():
-        values = {"lead_id": first_value("leadgen.leads.models", "Lead", "id"), "comment_id": comment.json["id"]}
+        values = {
+            "lead_id": first_value("leadgen.leads.models", "Lead", "id"),
+            "comment_id": comment.json["id"],
+            "callback_id": first_value("leadgen.callbacks.models", "CallbackRequest", "id"),
+        }
         db.session.remove()
     return app, client, headers, values | {"posts": post, "webinars": webinar}
 
 
 def filled_path(path: str, values: dict, odd_id: str | None) -> str:
     """The path with its parameters: existing rows, or the odd id in place of every number."""
-    for name in ("lead_id", "comment_id"):
+    for name in ("lead_id", "comment_id", "callback_id"):
         path = path.replace(f"{{{name}}}", quote(odd_id) if odd_id is not None else str(values[name]))
     if "{slug}" in path:  # /api/v1/<webinars|posts>/{slug}
         path = path.replace("{slug}", values[path.split("/")[3]])

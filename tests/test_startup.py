@@ -14,6 +14,7 @@ FEATURE_ONLY = (
     "fpdf",  # the demo ebook
     "icalendar",  # a webinar's calendar file
     "markdown_it",  # articles and mail texts
+    "phonenumbers",  # a call-back's phone number
     "rapidfuzz",  # the public forms' "Did you mean ...?"
 )
 

@@ -9,7 +9,13 @@ WIDTH, HEIGHT = 720, 260
 # Room for labels of 24 units, the size they get on a phone (style.css).
 LEFT, RIGHT, TOP, BOTTOM = 52, 24, 14, 34
 # Colours that stay apart for common colour blindness (Okabe-Ito), one per source.
-SOURCE_COLOURS = {"ebook": "#0072B2", "webinar": "#E69F00", "comment": "#009E73", "import": "#CC79A7"}
+SOURCE_COLOURS = {
+    "ebook": "#0072B2",
+    "webinar": "#E69F00",
+    "comment": "#009E73",
+    "callback": "#D55E00",
+    "import": "#CC79A7",
+}
 
 
 @dataclass(frozen=True)

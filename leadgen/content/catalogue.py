@@ -176,4 +176,9 @@ FOLLOWUP_WORDS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 # The forms whose consent sentence staff may reword (only admins: it is a legal text).
-CONSENT_FORMS = {"ebook": "The ebook form", "webinar": "Webinar registration", "comment": "Leave a reply (blog)"}
+CONSENT_FORMS = {
+    "ebook": "The ebook form",
+    "webinar": "Webinar registration",
+    "comment": "Leave a reply (blog)",
+    "callback": "Call me back",
+}

@@ -9,6 +9,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from ..admin.console import admin_only, require_staff
+from ..callbacks.service import lead_callbacks
 from ..clinictime import clinic_time
 from ..forms import load_form
 from ..privacy import access, erasure
@@ -38,6 +39,8 @@ ACTIVITY_LABELS = {
     "mail_complained": "Marked our mail as spam",
     "marked_contacted": "Marked contacted",
     "marked_booked": "Marked booked",
+    "callback_requested": "Asked to be called back",
+    "callback_updated": "Call-back request updated",
 }
 
 
@@ -101,6 +104,7 @@ def lead(lead_id: int):
         webinars={webinar.slug: webinar for webinar in all_webinars()},
         staff_statuses=status.STAFF_STATUSES,
         tags=tags.tags_of([found.id]).get(found.id, []),
+        callbacks=lead_callbacks(found.id),
     )
 
 

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..fields import TAG_MAX_LENGTH, normalise_email
 
 # Where a lead first came from ("import": a list staff brought in), and what they can be doing.
-SOURCES = ("ebook", "webinar", "comment", "import")
+SOURCES = ("ebook", "webinar", "comment", "callback", "import")
 STATUSES = ("new", "contacted", "booked")
 
 

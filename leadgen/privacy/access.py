@@ -3,6 +3,7 @@
 from sqlalchemy import select
 
 from ..blog.models import Comment
+from ..callbacks.models import CallbackRequest
 from ..extensions import db
 from ..leads.models import Lead
 from ..leads.tags import tags_of
@@ -42,8 +43,14 @@ def lead_comments(email: str) -> list[Comment]:
     return list(db.session.scalars(select(Comment).where(Comment.email == email).order_by(Comment.created_at)))
 
 
+def lead_callbacks(lead_id: int) -> list[CallbackRequest]:
+    """Every call-back request of the lead, oldest first."""
+    query = select(CallbackRequest).where(CallbackRequest.lead_id == lead_id).order_by(CallbackRequest.id)
+    return list(db.session.scalars(query))
+
+
 def subject_access_export(lead_id: int) -> dict | None:
-    """The lead, their consents (the evidence), activities and mail; None if unknown."""
+    """The lead, their consents (the evidence), activities, mail, comments and call-back requests; None if unknown."""
     lead = db.session.get(Lead, lead_id)
     if lead is None:
         return None
@@ -94,5 +101,16 @@ def subject_access_export(lead_id: int) -> dict | None:
                 "created_at": plain(comment.created_at),
             }
             for comment in lead_comments(lead.email)
+        ],
+        "callback_requests": [
+            {
+                "first_name": callback.first_name,
+                "phone": callback.phone,
+                "best_time": callback.best_time,
+                "note": callback.note,
+                "status": callback.status,
+                "created_at": plain(callback.created_at),
+            }
+            for callback in lead_callbacks(lead.id)
         ],
     }

@@ -3,6 +3,7 @@
 from sqlalchemy import Text, cast, delete, func, or_, select
 
 from ..blog.service import anonymise_comments
+from ..callbacks.models import CallbackRequest
 from ..extensions import db
 from ..leads.models import Activity, Consent, ErasedLead, ExportLog, Lead, LeadTag, email_hash
 from ..outbox.models import OutboxMessage
@@ -30,8 +31,9 @@ def erase_lead(lead_id: int, erased_by: str) -> bool:
     Deletes their consents, activities, tags and every outbox message to or about them (queued or
     sent: the rendered context holds their address and name), blanks the personal fields of
     their blog comments (the words stay under the article), blanks a search for the address
-    in the export logs, gives back their webinar seats (the registrations go with the lead by
-    the foreign key's ON DELETE CASCADE), and records the tombstone.
+    in the export logs, deletes their call-back requests (with the phone number), gives back
+    their webinar seats (the registrations go with the lead by the foreign key's ON DELETE
+    CASCADE), and records the tombstone.
     """
     lead = db.session.get(Lead, lead_id)
     if lead is None:
@@ -50,6 +52,8 @@ def erase_lead(lead_id: int, erased_by: str) -> bool:
     anonymise_comments(email)
     release_seats_held_by(lead_id)
     forget_searches(email)
+    # The phone number was kept for the call alone: it goes with the person.
+    db.session.execute(delete(CallbackRequest).where(CallbackRequest.lead_id == lead_id))
     db.session.execute(delete(Activity).where(Activity.lead_id == lead_id))
     db.session.execute(delete(Consent).where(Consent.lead_id == lead_id))
     db.session.execute(delete(LeadTag).where(LeadTag.lead_id == lead_id))

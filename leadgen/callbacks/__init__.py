@@ -1,0 +1,1 @@
+""" "Call me back": a visitor leaves a phone number and the best time, staff call them."""
