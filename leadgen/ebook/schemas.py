@@ -2,18 +2,15 @@
 
 from marshmallow import Schema
 
-from ..fields import ConsentBox, EmailAddress, FirstName, PlainText
+from ..fields import AttributionFields, ConsentBox, EmailAddress, FirstName
 
 
-class EbookRequestSchema(Schema):
+class EbookRequestSchema(AttributionFields):
     """A request for the ebook, from the landing page or the clinic's website."""
 
     email = EmailAddress(required=True, error_messages={"required": "Enter your email address."})
     first_name = FirstName()
     consent = ConsentBox()
-    utm_source = PlainText(max_length=100, label="utm_source", load_default="")
-    utm_medium = PlainText(max_length=100, label="utm_medium", load_default="")
-    utm_campaign = PlainText(max_length=100, label="utm_campaign", load_default="")
 
 
 class NewLinkSchema(Schema):

@@ -9,10 +9,10 @@ from ..forms import (
     contact_form_values,
     current_visit,
     honeypot_filled,
+    landing_values,
     load_contact_form,
     remember_sent_form,
     sent_form_values,
-    utm_from,
 )
 from ..ratelimits import public_post_limit
 from ..tokens import TokenExpired, TokenInvalid
@@ -36,7 +36,7 @@ def landing_page(values: dict, errors: dict, status: int = 200):
 def landing():
     """The ebook's landing page; UTM parameters ride along in hidden fields; `?fix` (from "Wrong
     address? Fix it" on the thank-you page) fills the form with what this browser sent."""
-    values = {**utm_from(request.args), "referrer": request.referrer or ""}
+    values = landing_values()
     if "fix" in request.args:
         values.update(sent_form_values(SENT_FORM))
     return landing_page(values, {})
