@@ -32,6 +32,8 @@ from .logformat import configure_logging
 from .migration_cli import migration_cli
 from .outbox import cli as outbox_cli
 from .ratelimits import warn_if_counted_per_process
+from .reports import admin as reports_admin
+from .reports import api as reports_api
 from .requestlog import register_request_logging
 from .security import register_security_headers
 from .site import views as site_views
@@ -61,6 +63,7 @@ PAGE_BLUEPRINTS = (
     leads_admin.bp,
     leads_tags_admin.bp,
     leads_import_admin.bp,
+    reports_admin.bp,
     webhooks_admin.bp,
     content_admin.bp,
     content_sequences.bp,
@@ -71,6 +74,7 @@ API_BLUEPRINTS = (
     webinars_api.blp,
     blog_api.blp,
     leads_api.blp,
+    reports_api.blp,
 )
 CLI_GROUPS = (
     migration_cli,
