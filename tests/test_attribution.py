@@ -68,7 +68,7 @@ def test_bad_attribution_is_422_and_stores_nothing(app, client):
         assert db.session.scalar(select(Lead.id)) is None
 
 
-def test_first_touch_is_kept_and_each_activity_has_its_own(app, client):
+def test_first_touch_is_kept_and_each_activity_has_its_own(app, client, auth):
     slug = make_webinar(app)
     first = {"email": "ana@example.com", "first_name": "Ana", "utm_campaign": "spring", "landing_path": "/blog/a"}
     assert client.post("/api/v1/ebook-requests", json=first).status_code == 202
@@ -77,6 +77,9 @@ def test_first_touch_is_kept_and_each_activity_has_its_own(app, client):
     lead, activities = lead_and_activities(app)
     assert (lead.utm_campaign, lead.utm_source, lead.landing_path) == ("spring", None, "/blog/a")
     assert [(a.utm_campaign, a.landing_path) for a in activities] == [("spring", "/blog/a"), ("autumn", "/blog/b")]
+    auth.sign_in(role="marketing")
+    journey = client.get(f"/admin/leads/{lead.id}").get_data(as_text=True)
+    assert "on /blog/a" in journey and "on /blog/b" in journey and "ads / autumn" in journey
 
 
 def test_a_form_under_an_article_lands_on_the_article(app, client):
