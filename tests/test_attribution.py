@@ -80,6 +80,8 @@ def test_first_touch_is_kept_and_each_activity_has_its_own(app, client, auth):
     auth.sign_in(role="marketing")
     journey = client.get(f"/admin/leads/{lead.id}").get_data(as_text=True)
     assert "on /blog/a" in journey and "on /blog/b" in journey and "ads / autumn" in journey
+    held = client.get(f"/admin/leads/{lead.id}/export.json").get_json()  # subject access: all we hold
+    assert held["lead"]["landing_path"] == "/blog/a" and held["activities"][1]["landing_path"] == "/blog/b"
 
 
 def test_a_form_under_an_article_lands_on_the_article(app, client):
