@@ -39,6 +39,8 @@ from .mailevents import views as mailevent_views
 from .migration_cli import migration_cli
 from .outbox import cli as outbox_cli
 from .ratelimits import warn_if_counted_per_process
+from .reports import admin as reports_admin
+from .reports import api as reports_api
 from .requestlog import register_request_logging
 from .security import register_security_headers
 from .site import views as site_views
@@ -71,6 +73,7 @@ PAGE_BLUEPRINTS = (
     leads_tags_admin.bp,
     leads_import_admin.bp,
     ebooks_admin.bp,
+    reports_admin.bp,
     webhooks_admin.bp,
     broadcasts_admin.bp,
     content_admin.bp,
@@ -85,6 +88,7 @@ API_BLUEPRINTS = (
     leads_api.blp,
     broadcasts_api.blp,
     callbacks_api.blp,
+    reports_api.blp,
 )
 CLI_GROUPS = (
     migration_cli,

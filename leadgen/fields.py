@@ -15,7 +15,7 @@ case folded), then
 import re
 import unicodedata
 
-from marshmallow import ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from .database import ROW_ID_MAX, row_id
 
@@ -24,6 +24,13 @@ EMAIL_MAX_LENGTH = 254
 # A tag staff put on leads: lower-case words of letters and digits joined by hyphens ("webinar-2026-11").
 TAG_MAX_LENGTH = 40
 TAG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# Attribution: the campaign tags of the link a visitor followed, where they came from, and the
+# page (an article's path) the form sat on. Column lengths in leads/models.py match these.
+UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
+UTM_MAX_LENGTH = 100
+REFERRER_MAX_LENGTH = 500
+LANDING_PATH_MAX_LENGTH = 500
+ATTRIBUTION_FIELDS = (*UTM_FIELDS, "referrer", "landing_path")
 TAG_RULE = (
     f"Use lower-case letters, digits and hyphens (like vip or webinar-2026), at most {TAG_MAX_LENGTH} characters."
 )
@@ -156,3 +163,16 @@ class TagName(fields.String):
         if name is None:
             raise self.make_error("invalid")
         return name
+
+
+class AttributionFields(Schema):
+    """The attribution fields every public form and its API body take, all optional (mix into the
+    form's schema: `class RegistrationSchema(AttributionFields): ...`)."""
+
+    utm_source = PlainText(max_length=UTM_MAX_LENGTH, label="utm_source", load_default="")
+    utm_medium = PlainText(max_length=UTM_MAX_LENGTH, label="utm_medium", load_default="")
+    utm_campaign = PlainText(max_length=UTM_MAX_LENGTH, label="utm_campaign", load_default="")
+    utm_content = PlainText(max_length=UTM_MAX_LENGTH, label="utm_content", load_default="")
+    utm_term = PlainText(max_length=UTM_MAX_LENGTH, label="utm_term", load_default="")
+    referrer = PlainText(max_length=REFERRER_MAX_LENGTH, label="referrer", load_default="")
+    landing_path = PlainText(max_length=LANDING_PATH_MAX_LENGTH, label="landing_path", load_default="")

@@ -3,13 +3,12 @@
 from flask import request, session
 from marshmallow import EXCLUDE, Schema, ValidationError
 
-from .fields import normalise_email
+from .fields import LANDING_PATH_MAX_LENGTH, REFERRER_MAX_LENGTH, UTM_FIELDS, UTM_MAX_LENGTH, normalise_email
 from .leads.service import Visit
 from .leads.typos import suggested_address
 
 # A field people never see (hidden by CSS, skipped by keyboard); bots fill it in.
 HONEYPOT_FIELD = "company"
-UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign")
 # The two buttons beside "Did you mean ...?": take the suggested address, or keep the one typed.
 USE_SUGGESTION_FIELD = "email_suggested"
 KEEP_TYPED_FIELD = "email_checked"
@@ -65,18 +64,31 @@ def load_contact_form(schema: Schema) -> tuple[dict, dict]:
 
 
 def utm_from(source) -> dict:
-    """The UTM parameters in a query string or form, trimmed to what we store."""
-    return {name: source.get(name, "").strip()[:100] for name in UTM_FIELDS if source.get(name, "").strip()}
+    """The UTM parameters and landing_path in a query string, form or loaded body, trimmed to what we store."""
+    limits = {**dict.fromkeys(UTM_FIELDS, UTM_MAX_LENGTH), "landing_path": LANDING_PATH_MAX_LENGTH}
+    found = {name: str(source.get(name) or "").strip()[:limit] for name, limit in limits.items()}
+    return {name: text for name, text in found.items() if text}
+
+
+def landing_values(landing_path: str | None = None) -> dict:
+    """The hidden attribution fields of a public form on its landing GET: the query string's UTM
+    parameters, the Referer header, and the page the form sits on (`landing_path`: an article's
+    path for a form under it; else the query's landing_path, then this page's own path)."""
+    values = {**utm_from(request.args), "referrer": (request.referrer or "")[:REFERRER_MAX_LENGTH]}
+    values["landing_path"] = landing_path or values.get("landing_path") or request.path
+    return values
 
 
 def current_visit(data: dict | None = None) -> Visit:
-    """Evidence of this request: IP and user agent for consent, referrer and UTM for attribution."""
+    """Evidence of this request: IP and user agent for consent, referrer, UTM and landing path for attribution."""
     data = data or {}
+    tags = utm_from(data) or utm_from(request.form) or utm_from(request.args)
     return Visit(
         ip_address=request.remote_addr,
         user_agent=request.user_agent.string,
         referrer=data.get("referrer") or request.form.get("referrer") or request.referrer,
-        utm=utm_from(data) or utm_from(request.form) or utm_from(request.args),
+        utm={name: value for name, value in tags.items() if name in UTM_FIELDS},
+        landing_path=tags.get("landing_path"),
     )
 
 

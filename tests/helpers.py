@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from leadgen.blog.posts import import_post
 from leadgen.demo import seed_ebook
 from leadgen.extensions import db
+from leadgen.fields import UTM_FIELDS
 from leadgen.leads.consent import MARKETING_EMAIL
 from leadgen.leads.models import Lead
 from leadgen.leads.service import Visit, capture_lead
@@ -158,7 +159,10 @@ class StaffAuth:
 def add_lead(app, email: str, *, source: str = "ebook", first_name: str = "Ana", consent: bool = False, **columns):
     """Capture a lead as a form would (consent evidence from 203.0.113.7), then set `columns`; returns its id."""
     with app.app_context():
-        visit = Visit(ip_address="203.0.113.7", user_agent="pytest", utm={"utm_source": columns.pop("utm_source", "")})
+        utm = {name: columns.pop(name) for name in UTM_FIELDS if name in columns}
+        visit = Visit(
+            ip_address="203.0.113.7", user_agent="pytest", utm=utm, landing_path=columns.pop("landing_path", None)
+        )
         capture = capture_lead(
             email=email,
             first_name=first_name,

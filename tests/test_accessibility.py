@@ -168,6 +168,8 @@ PAGES = [
     Page("leads-bulk-tag", "/admin/leads/tags?source=ebook&bulk_tag=vip&action=add", staff="marketing"),
     Page("leads-bulk-tag-errors", "/admin/leads/tags?bulk_tag=Not+a+tag&action=add", staff="marketing", status=422),
     Page("leads-import", "/admin/leads/import", staff="marketing"),
+    Page("reports", "/admin/reports?by=source", staff="marketing"),
+    Page("reports-errors", "/admin/reports?by=tv&since=nope", staff="marketing", status=422),
     Page("erasures", "/admin/erasures", staff="admin"),
     Page("lead-with-call-back", under("/admin/leads/", callback_lead_id), staff="marketing"),
     Page("call-backs-empty", "/admin/callbacks?status=booked", staff="marketing"),

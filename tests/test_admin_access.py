@@ -46,6 +46,8 @@ CONSOLE = [
     ("GET", "/admin/leads/tags?bulk_tag=vip&action=add", 200, 200),
     ("POST", "/admin/leads/tags", 422, 422),  # no tag in the form: the person is told so
     ("GET", "/admin/leads/import", 200, 200),
+    ("GET", "/admin/reports?by=campaign", 200, 200),
+    ("GET", "/admin/reports/conversions.csv", 200, 200),
     ("POST", "/admin/leads/import", 422, 422),  # no file in the form: the person is told so
     ("POST", "/admin/outbox/{message}/retry", 303, 303),
     ("GET", "/admin/leads/{lead}/erase", 403, 200),
@@ -61,6 +63,7 @@ CONSOLE = [
 ]
 STAFF_API = [
     ("GET", "/api/v1/leads", None, 200, 200),
+    ("GET", "/api/v1/reports/conversions?by=article", None, 200, 200),
     ("PATCH", "/api/v1/leads/{lead}", {"status": "contacted"}, 200, 200),
     ("GET", "/api/v1/leads/{lead}/export", None, 200, 200),
     ("PUT", "/api/v1/leads/{lead}/tags/vip", None, 204, 204),

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
-from ..fields import ConsentBox, EmailAddress, PlainText, RowId
+from ..fields import AttributionFields, ConsentBox, EmailAddress, PlainText, RowId
 from .models import COMMENT_STATUSES
 
 MODERATION_STATUSES = ("approved", "spam", "trash")
@@ -45,7 +45,7 @@ class CommentBody(fields.String):
         return text
 
 
-class CommentCreateSchema(Schema):
+class CommentCreateSchema(AttributionFields):
     """A reader's comment, from the "Leave a reply" form or the clinic's website."""
 
     name = PlainText(required=True, max_length=100, label="your name", error_messages={"required": "Enter your name."})

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from ..content.service import consent_for
 from ..database import page_number, row_id
 from ..extensions import csrf
-from ..forms import contact_form_values, current_visit, honeypot_filled, load_contact_form
+from ..forms import contact_form_values, current_visit, honeypot_filled, landing_values, load_contact_form
 from ..ratelimits import public_post_limit
 from . import posts, reply_stops, service
 from .feed import atom_feed
@@ -82,7 +82,8 @@ def article_page(post, values: dict, errors: dict, status: int = 200, sent_token
 def post(slug: str):
     """One article; `?replytocom=ID#respond` opens the form as a reply (no JavaScript needed)."""
     found = service.find_post(slug) or abort(404)
-    return article_page(found, {}, {})
+    # The reply form sits under this article: its path is the landing path, whatever the query says.
+    return article_page(found, landing_values(url_for(".post", slug=slug)), {})
 
 
 @bp.post("/<slug>/comments")

@@ -3,7 +3,7 @@
 from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate
 
-from ..fields import ConsentBox, EmailAddress, FirstName, PlainText, has_control_characters
+from ..fields import AttributionFields, ConsentBox, EmailAddress, FirstName, PlainText, has_control_characters
 from .models import BEST_TIMES, CALLBACK_STATUSES, CLOSED_STATUSES, NOTE_MAX_LENGTH
 
 PHONE_MESSAGE = "Enter a phone number we can call, like (312) 555-0100."
@@ -53,7 +53,7 @@ def checked_best_time(value: str) -> None:
         raise ValidationError("Choose morning, afternoon, evening or any time.")
 
 
-class CallbackRequestSchema(Schema):
+class CallbackRequestSchema(AttributionFields):
     """A "call me back" request, from /call-back, the short forms or the clinic's website."""
 
     first_name = FirstName()
@@ -62,9 +62,6 @@ class CallbackRequestSchema(Schema):
     best_time = fields.String(load_default="any", validate=checked_best_time, metadata={"enum": list(BEST_TIMES)})
     note = PlainText(max_length=NOTE_MAX_LENGTH, label="the note", load_default="")
     consent = ConsentBox()
-    utm_source = PlainText(max_length=100, label="utm_source", load_default="")
-    utm_medium = PlainText(max_length=100, label="utm_medium", load_default="")
-    utm_campaign = PlainText(max_length=100, label="utm_campaign", load_default="")
 
 
 class CallbackQuerySchema(Schema):

@@ -7,9 +7,9 @@ from ..forms import (
     contact_form_values,
     current_visit,
     honeypot_filled,
+    landing_values,
     load_contact_form,
     remember_sent_form,
-    utm_from,
 )
 from ..ratelimits import public_post_limit
 from . import service
@@ -52,7 +52,7 @@ def callback_best_times() -> list[tuple[str, str]]:
 @bp.get("")
 def form():
     """The "call me back" page; UTM parameters ride along in hidden fields."""
-    return callback_page({**utm_from(request.args), "referrer": request.referrer or ""}, {})
+    return callback_page(landing_values(), {})
 
 
 @bp.post("")

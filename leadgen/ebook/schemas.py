@@ -2,19 +2,16 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
-from ..fields import ConsentBox, EmailAddress, FirstName, PlainText
+from ..fields import AttributionFields, ConsentBox, EmailAddress, FirstName, PlainText
 from . import offers
 
 
-class EbookFormSchema(Schema):
+class EbookFormSchema(AttributionFields):
     """A request for an ebook on its landing page (the page's address names the offer)."""
 
     email = EmailAddress(required=True, error_messages={"required": "Enter your email address."})
     first_name = FirstName()
     consent = ConsentBox()
-    utm_source = PlainText(max_length=100, label="utm_source", load_default="")
-    utm_medium = PlainText(max_length=100, label="utm_medium", load_default="")
-    utm_campaign = PlainText(max_length=100, label="utm_campaign", load_default="")
 
 
 class EbookRequestSchema(EbookFormSchema):

@@ -10,10 +10,10 @@ from ..forms import (
     contact_form_values,
     current_visit,
     honeypot_filled,
+    landing_values,
     load_contact_form,
     remember_sent_form,
     sent_form_values,
-    utm_from,
 )
 from ..ratelimits import public_post_limit
 from ..tokens import TokenExpired, TokenInvalid
@@ -67,7 +67,7 @@ def landing_page(offer: Ebook, values: dict, errors: dict, status: int = 200):
 def show_landing(offer: Ebook):
     """UTM parameters ride along in hidden fields; `?fix` (from "Wrong address? Fix it" on the
     thank-you page) fills the form with what this browser sent."""
-    values = {**utm_from(request.args), "referrer": request.referrer or ""}
+    values = landing_values()
     if "fix" in request.args:
         values.update(sent_form_values(sent_form(offer)))
     return landing_page(offer, values, {})

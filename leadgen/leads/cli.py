@@ -26,6 +26,7 @@ def leads_cli():
 @click.option("--q", "q", help="Part of the name or email.")
 @click.option("--webinar", help="Slug of a webinar the leads are registered for.")
 @click.option("--tag", help="Only leads carrying this tag.")
+@click.option("--campaign", help="Only leads whose first touch had this utm_campaign.")
 @with_appcontext
 def export(out: str, **options):
     """Write the leads as CSV (the console's export), with a progress bar; logged as "cli"."""

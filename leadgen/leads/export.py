@@ -89,6 +89,10 @@ def export_columns() -> tuple[tuple[str, ColumnElement], ...]:
         ("utm_source", safe_text(Lead.utm_source)),
         ("utm_medium", safe_text(Lead.utm_medium)),
         ("utm_campaign", safe_text(Lead.utm_campaign)),
+        ("utm_content", safe_text(Lead.utm_content)),
+        ("utm_term", safe_text(Lead.utm_term)),
+        ("referrer", safe_text(Lead.referrer)),
+        ("landing_path", safe_text(Lead.landing_path)),
         (
             "marketing_consent",
             case((and_(Lead.marketing_consent.is_(True), Lead.unsubscribed_at.is_(None)), "yes"), else_="no"),

@@ -24,6 +24,7 @@ class Lead(db.Model):
         # Keyset pages of a filtered list: equality column first, then the page order.
         Index("ix_leads_source_created_at", "source", "created_at", "id"),
         Index("ix_leads_status_created_at", "status", "created_at", "id"),
+        Index("ix_leads_utm_campaign_created_at", "utm_campaign", "created_at", "id"),
         # The console's name/email search: trigrams on PostgreSQL find any part of either
         # column; on SQLite this is a plain index that serves a prefix search of the name.
         Index(
@@ -45,6 +46,11 @@ class Lead(db.Model):
     utm_source: Mapped[str | None] = mapped_column(String(100))
     utm_medium: Mapped[str | None] = mapped_column(String(100))
     utm_campaign: Mapped[str | None] = mapped_column(String(100))
+    utm_content: Mapped[str | None] = mapped_column(String(100))
+    utm_term: Mapped[str | None] = mapped_column(String(100))
+    referrer: Mapped[str | None] = mapped_column(String(500))
+    # The page the first form sat on (an article's path): the report's "article".
+    landing_path: Mapped[str | None] = mapped_column(String(500))
     # Marketing may start only when consent is given (and, with double opt-in, confirmed).
     marketing_consent: Mapped[bool] = mapped_column(default=False)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -103,7 +109,10 @@ class Activity(db.Model):
     utm_source: Mapped[str | None] = mapped_column(String(100))
     utm_medium: Mapped[str | None] = mapped_column(String(100))
     utm_campaign: Mapped[str | None] = mapped_column(String(100))
+    utm_content: Mapped[str | None] = mapped_column(String(100))
+    utm_term: Mapped[str | None] = mapped_column(String(100))
     referrer: Mapped[str | None] = mapped_column(String(500))
+    landing_path: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     lead: Mapped[Lead] = relationship(back_populates="activities")

@@ -9,7 +9,7 @@ from sqlalchemy import case, select
 from .. import metrics
 from ..database import dialect_insert, utcnow
 from ..extensions import db
-from ..fields import normalise_email
+from ..fields import LANDING_PATH_MAX_LENGTH, REFERRER_MAX_LENGTH, UTM_FIELDS, normalise_email
 from ..outbox.service import enqueue
 from ..webhooks.service import emit_event, lead_payload
 from .consent import ConsentText
@@ -21,12 +21,14 @@ RESUBSCRIBE_TEMPLATE = "confirm_subscription"
 
 @dataclass(frozen=True)
 class Visit:
-    """Where a submission came from: consent evidence and campaign attribution."""
+    """Where a submission came from: consent evidence and campaign attribution (`utm`: the
+    UTM_FIELDS given; `landing_path`: the page, such as an article, the form sat on)."""
 
     ip_address: str | None = None
     user_agent: str | None = None
     referrer: str | None = None
     utm: dict = field(default_factory=dict)
+    landing_path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ def capture_lead(
     list's evidence); a form's consent is given now.
     """
     email = normalise_email(email)
-    utm = {key: (visit.utm.get(key) or None) for key in ("utm_source", "utm_medium", "utm_campaign")}
+    utm = attribution(visit)
     granted = consent is not None and consent_granted
     now = utcnow()
     lead = upsert_lead(email, first_name, source, utm, granted, now)
@@ -91,7 +93,6 @@ def capture_lead(
             "lead_id": lead.id,
             "kind": activity,
             "detail": detail or {},
-            "referrer": (visit.referrer or "")[:500] or None,
             "created_at": now,
             **utm,
         },
@@ -103,13 +104,22 @@ def capture_lead(
     return Capture(lead=lead, created=created)
 
 
+def attribution(visit: Visit) -> dict:
+    """The attribution columns Lead (first touch) and Activity share, from a visit; None for none."""
+    return {
+        **{key: (visit.utm.get(key) or None) for key in UTM_FIELDS},
+        "referrer": (visit.referrer or "")[:REFERRER_MAX_LENGTH] or None,
+        "landing_path": (visit.landing_path or "")[:LANDING_PATH_MAX_LENGTH] or None,
+    }
+
+
 def upsert_lead(email: str, first_name: str, source: str, utm: dict, granted: bool, now) -> Lead:
     """One INSERT ... ON CONFLICT (email) DO UPDATE ... RETURNING: the new or refreshed lead.
 
     Two simultaneous submissions still make one lead. A returning lead keeps its source,
     first-touch UTM and first name (a stranger's request must not rename them: only an empty
-    name is filled in); ticking the consent box records consent but never clears an
-    unsubscribe (capture_lead asks the person instead).
+    name is filled in; first-touch attribution is written only by the INSERT); ticking the
+    consent box records consent but never clears an unsubscribe (capture_lead asks the person instead).
     """
     values = {
         "email": email,

@@ -18,6 +18,10 @@ LEAD_FIELDS = (
     "utm_source",
     "utm_medium",
     "utm_campaign",
+    "utm_content",
+    "utm_term",
+    "referrer",
+    "landing_path",
     "marketing_consent",
     "confirmed_at",
     "unsubscribed_at",
@@ -76,7 +80,10 @@ def subject_access_export(lead_id: int) -> dict | None:
                 "utm_source": activity.utm_source,
                 "utm_medium": activity.utm_medium,
                 "utm_campaign": activity.utm_campaign,
+                "utm_content": activity.utm_content,
+                "utm_term": activity.utm_term,
                 "referrer": activity.referrer,
+                "landing_path": activity.landing_path,
                 "created_at": plain(activity.created_at),
             }
             for activity in lead.activities

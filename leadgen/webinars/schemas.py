@@ -6,12 +6,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates
 
 from ..database import utcnow
-from ..fields import ConsentBox, EmailAddress, FirstName, PlainText
+from ..fields import AttributionFields, ConsentBox, EmailAddress, FirstName, PlainText
 
 AWARE_TIME_MESSAGE = "Give the time with its timezone, e.g. 2026-12-03T18:00:00-06:00 or 2026-12-04T00:00:00Z."
 
 
-class RegistrationSchema(Schema):
+class RegistrationSchema(AttributionFields):
     """A visitor's registration, from the webinar page or the clinic's website."""
 
     email = EmailAddress(required=True, error_messages={"required": "Enter your email address."})

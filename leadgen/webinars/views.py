@@ -7,9 +7,11 @@ from ..forms import (
     contact_form_values,
     current_visit,
     honeypot_filled,
+    landing_values,
     load_contact_form,
     remember_sent_form,
     sent_form_values,
+    utm_from,
 )
 from ..links import public_url
 from ..ratelimits import public_post_limit
@@ -45,14 +47,18 @@ def detail_page(webinar: Webinar, values: dict, errors: dict, status: int = 200)
 @bp.get("")
 def index():
     """Upcoming webinars with their time, seats left and whether registration is open."""
-    return render_template("webinars/list.html", webinars=service.upcoming_webinars())
+    # The campaign tags of the link that brought the visitor ride on to the webinar they choose.
+    carried = utm_from(request.args)
+    return render_template("webinars/list.html", webinars=service.upcoming_webinars(), carried=carried)
 
 
 @bp.get("/<slug>")
 def detail(slug: str):
     """One webinar: what it covers, when, and the registration form while it is open; `?fix` (from
     "Wrong address? Fix it" on the thank-you page) fills the form with what this browser sent."""
-    values = sent_form_values(sent_form(slug)) if "fix" in request.args else {}
+    values = landing_values()
+    if "fix" in request.args:
+        values.update(sent_form_values(sent_form(slug)))
     return detail_page(webinar_or_404(slug), values, {})
 
 

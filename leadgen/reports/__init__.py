@@ -1,0 +1,1 @@
+"""Reports: which sources, campaigns and articles bring leads that book."""
