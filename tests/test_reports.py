@@ -48,6 +48,22 @@ def test_api_counts_a_booked_lead_by_campaign(app, client):
     assert {row["key"]: row["leads"] for row in by_article} == {None: 3, "/blog/gut": 1}
 
 
+def test_by_offer_counts_each_lead_under_the_ebook_or_webinar_it_first_took(app, client):
+    booked = spring_and_autumn(app)
+    with app.app_context():
+        db.session.add(Activity(lead_id=booked, kind="ebook_requested", detail={"ebook": "Gut health"}))
+        db.session.add(Activity(lead_id=booked, kind="webinar_registered", detail={"webinar": "later-webinar"}))
+        db.session.commit()
+    headers = staff_token(app, "crm@clinic.example", role="marketing")
+    rows = client.get("/api/v1/reports/conversions?by=offer&since=2026-11-01", headers=headers).get_json()
+    # The booked lead first took the ebook; the others named no offer and count under their source.
+    assert {row["key"]: (row["leads"], row["booked"]) for row in rows} == {
+        "Gut health": (1, 1),
+        "ebook": (2, 0),
+        "webinar": (1, 0),
+    }
+
+
 def test_bad_input_is_422_and_no_token_is_401(app, client):
     headers = staff_token(app)
     for query in ("by=tv", "since=yesterday", "since=2026-11-10&until=2026-11-01"):

@@ -13,7 +13,10 @@ class ReportArgsSchema(Schema):
     by = fields.String(
         load_default="source",
         validate=validate.OneOf(tuple(GROUPINGS), error="Choose one of: {choices}."),
-        metadata={"description": "source (the form), campaign (first-touch utm_campaign) or article (landing path)"},
+        metadata={
+            "description": "source (the form), campaign (first-touch utm_campaign), article (landing path) "
+            "or offer (the ebook or webinar a lead first took)"
+        },
     )
     since = fields.Date(error_messages={"invalid": DATE_MESSAGE}, metadata={"description": "created on or after"})
     until = fields.Date(error_messages={"invalid": DATE_MESSAGE}, metadata={"description": "created on or before"})
