@@ -135,7 +135,8 @@ def test_the_measures_see_a_broken_word_a_tall_badge_and_tiny_chart_labels(phone
     """The checks themselves, on a page built to fail them."""
     phone_page.set_content(
         "<main><table><tr><td style='width:30px'>Seats</td><td style='overflow-wrap:anywhere;width:20px'>"
-        "Hashimoto's</td></tr></table><span class=badge style='display:inline-block;width:20px;line-height:20px'>not open</span>"
+        "Hashimoto's</td></tr></table>"
+        "<span class=badge style='display:inline-block;width:20px;line-height:20px'>not open</span>"
         "<svg class=chart-svg viewBox='0 0 720 260' width=200><text font-size=12>1</text></svg></main>"
     )
     assert any("Hashimoto" in line for line in phone_page.evaluate(BROKEN_WORDS))

@@ -40,6 +40,25 @@ class Registered:
     created: bool
 
 
+def claim_seat(webinar: Webinar, now: datetime) -> bool:
+    """One conditional UPDATE: a seat of a scheduled webinar not yet started, while any is left.
+    The caller commits, or rolls back when this is False."""
+    return (
+        db.session.execute(
+            update(Webinar)
+            .where(
+                Webinar.id == webinar.id,
+                Webinar.seats_taken < Webinar.capacity,
+                Webinar.status == "scheduled",
+                Webinar.starts_at > now,
+            )
+            .values(seats_taken=Webinar.seats_taken + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
+
+
 def take_seat(webinar: Webinar) -> None:
     """Conditional UPDATE: one seat if one is free and registration is open, else RegistrationRefused.
 
@@ -47,18 +66,7 @@ def take_seat(webinar: Webinar) -> None:
     processes registering at once can never take more seats than the capacity.
     """
     now = utcnow()
-    taken = db.session.execute(
-        update(Webinar)
-        .where(
-            Webinar.id == webinar.id,
-            Webinar.seats_taken < Webinar.capacity,
-            Webinar.status == "scheduled",
-            Webinar.starts_at > now,
-        )
-        .values(seats_taken=Webinar.seats_taken + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if taken != 1:
+    if not claim_seat(webinar, now):
         db.session.rollback()
         db.session.refresh(webinar)
         state = webinar.state(now)

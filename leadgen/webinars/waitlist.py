@@ -14,7 +14,7 @@ from ..followups.service import start_sequence
 from ..leads.service import Visit, capture_lead
 from .cancellation import free_seat
 from .models import Registration, Webinar
-from .registration import emit_registered, queue_mail
+from .registration import claim_seat, emit_registered, queue_mail
 
 
 def join_waitlist(webinar: Webinar, data: dict, visit: Visit) -> Registration:
@@ -63,18 +63,7 @@ def promote_from_waitlist(webinar: Webinar) -> Registration | None:
     if first is None:
         return None
     # The same conditional UPDATE as a registration: never more seats than the capacity.
-    seat = db.session.execute(
-        update(Webinar)
-        .where(
-            Webinar.id == webinar.id,
-            Webinar.seats_taken < Webinar.capacity,
-            Webinar.status == "scheduled",
-            Webinar.starts_at > now,
-        )
-        .values(seats_taken=Webinar.seats_taken + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if seat != 1:
+    if not claim_seat(webinar, now):
         db.session.rollback()
         return None
     promoted = db.session.execute(
