@@ -59,6 +59,8 @@ def recreate_postgresql_database(url: str) -> str:
     with psycopg.connect(admin_url, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
+        # A test database need not survive a crash of the machine: commits need not wait for the disk.
+        connection.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     return urlunsplit(parts._replace(scheme="postgresql+psycopg", path=f"/{name}"))
 
 
@@ -123,17 +125,25 @@ def schema(base_config):
     return True
 
 
+# Every sequence of the schema starts again from 1, as TRUNCATE ... RESTART IDENTITY would.
+RESTART_SEQUENCES = (
+    "SELECT setval(oid::regclass, 1, false) FROM pg_class WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace"
+)
+
+
 def empty_all_tables() -> None:
-    """Delete every row, children first, so each test starts from nothing."""
+    """Delete every row, children first, so each test starts from nothing, and start ids from 1 again.
+
+    DELETE, not TRUNCATE, on PostgreSQL too: TRUNCATE gives each table new files on disk, which
+    costs most of a second per test for tables that hold a few rows; DELETE costs milliseconds.
+    """
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        # AUTOINCREMENT tables remember their highest id here: start again from 1, as RESTART IDENTITY does.
-        if db.session.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")).first():
-            db.session.execute(text("DELETE FROM sqlite_sequence"))
+        db.session.execute(text(RESTART_SEQUENCES))
+    # AUTOINCREMENT tables remember their highest id here: start again from 1, as the sequences do.
+    elif db.session.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'")).first():
+        db.session.execute(text("DELETE FROM sqlite_sequence"))
     db.session.commit()
 
 
