@@ -8,13 +8,15 @@ from sqlalchemy import select
 
 from leadgen.broadcasts import service
 from leadgen.broadcasts.audience import audience_conditions
-from leadgen.broadcasts.models import Broadcast
+from leadgen.broadcasts.models import Broadcast, BroadcastRecipient
+from leadgen.broadcasts.recipients import queue_due_recipients
 from leadgen.database import utcnow
 from leadgen.extensions import db
 from leadgen.followups.stops import marketing_stop_reason
 from leadgen.leads.models import Lead
 from leadgen.leads.tags import add_tag
 from leadgen.outbox.models import BROADCAST_PRIORITY, OutboxMessage
+from leadgen.outbox.service import purge_sent
 
 from .helpers import add_lead, count, html_part, row_counts, staff_token, text_part
 
@@ -102,11 +104,15 @@ def test_every_stop_rule_is_asked_again_when_the_mail_goes(app, client, smtp, de
     assert (progress["sent"], progress["skipped"], progress["failed"], progress["status"]) == (1, 2, 0, "sent")
 
 
-def test_a_second_send_of_the_same_broadcast_queues_nothing(app, client, marketing, audience):
+def test_a_second_send_of_the_same_broadcast_queues_nothing(app, client, deliver, marketing, audience):
     created = post_broadcast(client, marketing, audience={"source": "ebook"}).get_json()
     with app.app_context():
         broadcast = db.session.get(Broadcast, created["id"])
-        assert service.queue_again(broadcast) == 0
+        assert service.queue_again(broadcast) == 0  # still a waiting recipient
+    deliver()
+    with app.app_context():
+        broadcast = db.session.get(Broadcast, created["id"])
+        assert service.queue_again(broadcast) == 0  # its mail is in the outbox now
         assert count(app, OutboxMessage, OutboxMessage.broadcast_id == created["id"]) == 1
     # Someone who joins the audience later gets it when staff send it again; nobody twice.
     add_lead(app, "dee@example.com", consent=True)
@@ -115,8 +121,9 @@ def test_a_second_send_of_the_same_broadcast_queues_nothing(app, client, marketi
         assert service.queue_again(broadcast) == 1
         assert service.queue_again(broadcast) == 0
         assert broadcast.recipients == 2
+    deliver()
     keys = count(app, OutboxMessage, OutboxMessage.dedupe_key.startswith(f"broadcast:{created['id']}:lead:"))
-    assert keys == 2
+    assert keys == 2 and count(app, BroadcastRecipient) == 0
 
 
 def test_cancel_stops_what_has_not_gone(app, client, smtp, deliver, marketing):
@@ -127,6 +134,8 @@ def test_cancel_stops_what_has_not_gone(app, client, smtp, deliver, marketing):
         assert service.cancel_broadcast(db.session.get(Broadcast, created["id"])) == 3
     deliver()
     assert broadcast_mail(smtp) == []
+    # Cancelled before the worker turned them into mail: nothing of it ever reached the outbox.
+    assert count(app, OutboxMessage) == 0 and count(app, BroadcastRecipient) == 0
     progress = client.get(f"/api/v1/broadcasts/{created['id']}", headers=marketing).get_json()
     assert (progress["status"], progress["skipped"], progress["sent"], progress["queued"]) == ("cancelled", 3, 0, 0)
 
@@ -137,15 +146,18 @@ def test_a_broadcast_at_a_later_time_waits_for_it(app, client, smtp, deliver, ma
     created = post_broadcast(client, marketing, send_at=send_at).get_json()
     deliver()
     assert broadcast_mail(smtp) == []
+    # Its recipient waits; no mail is made before the time.
+    assert count(app, OutboxMessage) == 0 and count(app, BroadcastRecipient) == 1
     progress = client.get(f"/api/v1/broadcasts/{created['id']}", headers=marketing).get_json()
     assert (progress["status"], progress["queued"]) == ("scheduled", 1)
 
 
-def test_each_mail_has_its_own_message_id_and_the_broadcast_priority(app, client, marketing):
+def test_each_mail_has_its_own_message_id_and_the_broadcast_priority(app, client, deliver, marketing):
     for name in ("ana", "ben"):
         add_lead(app, f"{name}@example.com", consent=True)
     post_broadcast(client, marketing)
     with app.app_context():
+        queue_due_recipients()
         rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.broadcast_id.is_not(None))).all()
         assert len({row.message_id for row in rows}) == 2
         assert all(row.message_id.startswith("<b") and row.message_id.endswith("@clinic.example>") for row in rows)
@@ -223,3 +235,25 @@ def test_the_audience_query_agrees_with_the_stop_rule(clinic, double_opt_in):
         allowed = {lead.id for lead in leads if marketing_stop_reason(lead, followup=True) is None}
         chosen = set(db.session.scalars(select(Lead.id).where(*audience_conditions({}))))
         assert chosen == allowed and allowed
+
+
+def test_erasing_a_lead_removes_them_from_a_broadcast_still_to_go(app, client, smtp, deliver, marketing):
+    ana = add_lead(app, "ana@example.com", consent=True)
+    add_lead(app, "ben@example.com", first_name="Ben", consent=True)
+    created = post_broadcast(client, marketing).get_json()
+    assert created["recipients"] == 2
+    admin = staff_token(app, role="admin")
+    assert client.delete(f"/api/v1/leads/{ana}", headers=admin).status_code == 204
+    assert count(app, BroadcastRecipient, BroadcastRecipient.lead_id == ana) == 0
+    deliver()
+    assert [message["To"] for message in broadcast_mail(smtp)] == ["Ben <ben@example.com>"]
+
+
+def test_mail_outbox_purge_deleted_is_not_queued_again(app, client, deliver, marketing):
+    add_lead(app, "ana@example.com", consent=True)
+    created = post_broadcast(client, marketing).get_json()
+    deliver()
+    with app.app_context():
+        assert sum(purge_sent(utcnow() + timedelta(minutes=1))) == 1
+        assert service.queue_again(db.session.get(Broadcast, created["id"])) == 0
+    assert count(app, BroadcastRecipient) == 0 and count(app, OutboxMessage) == 0

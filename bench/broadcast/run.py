@@ -2,11 +2,13 @@
 
 For each database: fill a dedicated database with BENCH_ROWS leads who may receive marketing
 mail (default 100,000) and a tenth as many who may not, plus sent mail as history. Then, in
-rounds, time (a) the bare statement: INSERT INTO a plain table (the outbox's columns, no
-index, no constraint) SELECT the very rows the broadcast queues (its own SELECT,
-broadcasts.audience.broadcast_rows), and (b) the service, `create_broadcast`, which runs that
-SELECT into the outbox with its indexes, ON CONFLICT DO NOTHING and the purged-keys check, in
-its own transaction. The best time of each over the rounds gives the ratio.
+rounds, time (a) the bare statement: INSERT INTO a plain table of two integer columns (no
+index, no constraint) SELECT the very (broadcast, lead) rows the broadcast queues (its own
+SELECT over the audience, broadcasts.audience.recipient_rows), and (b) the service,
+`create_broadcast`, which saves the broadcast and runs that SELECT into broadcast_recipients
+(its primary key), in its own transaction. The best time of each over the rounds gives the
+ratio. Then, after the last round, the outbox worker's step that turns one batch
+(OUTBOX_BATCH_SIZE) of those recipients into outbox mail, five times (median).
 
 Target: queueing at most 3x the bare INSERT ... SELECT, on each database.
 Settings: BENCH_ROWS, BENCH_ROUNDS (default 3), BENCH_DATABASES (default "postgresql,sqlite"),
@@ -14,6 +16,7 @@ BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1/leadgen_bench_broadc
 """
 
 import os
+import statistics
 import sys
 import time
 from functools import partial
@@ -62,13 +65,10 @@ def fill_leads(connection, database: str) -> None:
 
 
 def plain_table(metadata):
-    """The outbox's columns as a plain table: no index, no constraint, no default."""
-    from sqlalchemy import Column, Table
+    """A plain table of (broadcast_id, lead_id): no index, no constraint, no default."""
+    from sqlalchemy import Column, Integer, Table
 
-    from leadgen.outbox.models import OutboxMessage
-
-    columns = [Column(column.name, column.type) for column in OutboxMessage.__table__.columns if column.name != "id"]
-    return Table("broadcast_bench_plain", metadata, *columns)
+    return Table("broadcast_bench_plain", metadata, Column("broadcast_id", Integer), Column("lead_id", Integer))
 
 
 def insert_into(table, columns, rows) -> None:
@@ -107,14 +107,35 @@ def timed(action) -> float:
     return time.perf_counter() - started
 
 
-def measure(database: str) -> tuple[float, float]:
-    """(best bare INSERT ... SELECT seconds, best queueing seconds) over ROUNDS."""
+def time_batches(broadcast_id: int, times: int = 5) -> float:
+    """The median seconds of the outbox worker's step that turns one batch of a broadcast's
+    waiting recipients into outbox mail; its mail is deleted after each, as if claimed and sent."""
+    from sqlalchemy import delete
+
+    from leadgen.broadcasts.recipients import queue_due_recipients
+    from leadgen.extensions import db
+    from leadgen.outbox.models import OutboxMessage
+
+    seconds = []
+    for _ in range(times):
+        started = time.perf_counter()
+        taken = queue_due_recipients()
+        seconds.append(time.perf_counter() - started)
+        print(f"  the worker turned {taken} recipients into outbox mail in {seconds[-1] * 1000:.0f} ms")
+        db.session.execute(delete(OutboxMessage).where(OutboxMessage.broadcast_id == broadcast_id))
+        db.session.commit()
+    return statistics.median(seconds)
+
+
+def measure(database: str) -> tuple[float, float, float]:
+    """(best bare INSERT ... SELECT seconds, best queueing seconds) over ROUNDS, and the seconds
+    the worker took to turn one batch of recipients into outbox mail."""
     from sqlalchemy import MetaData, delete
 
     from leadgen import create_app
     from leadgen.broadcasts import service
-    from leadgen.broadcasts.audience import broadcast_rows
-    from leadgen.broadcasts.models import Broadcast
+    from leadgen.broadcasts.audience import recipient_rows
+    from leadgen.broadcasts.models import Broadcast, BroadcastRecipient
     from leadgen.extensions import db
     from leadgen.outbox.models import OutboxMessage
 
@@ -133,7 +154,7 @@ def measure(database: str) -> tuple[float, float]:
         # Round 0 warms the caches (pages, plans, the app's code) and is not counted.
         for round_number in range(ROUNDS + 1):
             # The same rows the broadcast queues: its own SELECT, for a broadcast that is never saved.
-            columns, rows = broadcast_rows(Broadcast(id=10**6 + round_number, send_at=service.utcnow()), {})
+            columns, rows = recipient_rows(Broadcast(id=10**6 + round_number), {})
             bare_seconds = timed(partial(insert_into, plain, columns, rows))
             started = time.perf_counter()
             broadcast = service.create_broadcast(NEWS, "bench")
@@ -144,26 +165,31 @@ def measure(database: str) -> tuple[float, float]:
             if round_number:
                 bare.append(bare_seconds)
                 queued.append(queued_seconds)
-            # Start each round from the same outbox, history only, with its tables and indexes
-            # rewritten: deleted rounds would otherwise leave the indexes bloated for the next.
+            if round_number == ROUNDS:
+                batch_seconds = time_batches(broadcast.id)
+            # Start each round from the same tables, with the tables and indexes rewritten:
+            # deleted rounds would otherwise leave them bloated for the next.
             db.session.execute(delete(OutboxMessage).where(OutboxMessage.broadcast_id.is_not(None)))
+            db.session.execute(delete(BroadcastRecipient))
             db.session.execute(delete(plain))
             db.session.commit()
-            compact = ["VACUUM FULL ANALYZE outbox_messages", "VACUUM FULL ANALYZE broadcast_bench_plain"]
+            tables = ("outbox_messages", "broadcast_recipients", "broadcast_bench_plain")
+            compact = [f"VACUUM FULL ANALYZE {table}" for table in tables]
             run_outside_a_transaction(compact if database == "postgresql" else ["VACUUM", "ANALYZE"])
         db.session.remove()
         db.engine.dispose()
-    return min(bare), min(queued)
+    return min(bare), min(queued), batch_seconds
 
 
 def main() -> int:
     print(f"broadcast to {ROWS:,} leads, best of {ROUNDS} rounds", flush=True)
     results = {database: measure(database) for database in DATABASES}
-    print(f"\n{'database':<11}{'bare INSERT ... SELECT':>24}{'queue the broadcast':>22}{'rows/s':>12}")
-    for database, (bare, queued) in results.items():
-        print(f"{database:<11}{bare:>22.2f} s{queued:>20.2f} s{ROWS / queued:>12,.0f}")
+    header = f"{'database':<11}{'bare INSERT ... SELECT':>24}{'queue the broadcast':>22}{'rows/s':>12}"
+    print(f"\n{header}{'one batch (median)':>20}")
+    for database, (bare, queued, batch) in results.items():
+        print(f"{database:<11}{bare:>22.2f} s{queued:>20.2f} s{ROWS / queued:>12,.0f}{batch * 1000:>17.0f} ms")
     print()
-    for database, (bare, queued) in results.items():
+    for database, (bare, queued, _batch) in results.items():
         ratio = queued / bare
         verdict = "met" if ratio <= TARGET else "MISSED"
         print(f"RESULT broadcast-{database} ratio={ratio:.2f} target=<={TARGET:g} {verdict}")

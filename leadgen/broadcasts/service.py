@@ -9,9 +9,10 @@ from ..database import utcnow
 from ..extensions import db
 from ..outbox.models import OutboxMessage
 from ..outbox.service import cancel_queued, enqueue
-from .audience import TEMPLATE, audience_count, queue_broadcast_mail, sample_lead
+from .audience import TEMPLATE, audience_count, queue_recipients, sample_lead
 from .mail import SAMPLE_FIRST_NAME, rendered_parts
 from .models import Broadcast
+from .recipients import drop_waiting_recipients, waiting_recipients
 from .schemas import audience_schema
 
 NOBODY = "Nobody in this audience may receive marketing mail."
@@ -26,10 +27,11 @@ class BroadcastRefused(Exception):
 
 
 def create_broadcast(data: dict, created_by: str) -> Broadcast:
-    """Save a broadcast (BroadcastCreateSchema's data) and queue its mail, in one transaction.
+    """Save a broadcast (BroadcastCreateSchema's data) and its recipients, in one transaction.
 
-    Its mail is due at `send_at` (default now). Nobody in the audience who may receive
-    marketing mail: BroadcastRefused, and nothing is saved or queued.
+    Its mail is due at `send_at` (default now): from then the outbox worker turns the
+    recipients into mail, at BROADCAST_RATE (broadcasts.recipients). Nobody in the audience
+    who may receive marketing mail: BroadcastRefused, and nothing is saved or queued.
     """
     audience = data.get("audience") or {}
     broadcast = Broadcast(
@@ -40,8 +42,8 @@ def create_broadcast(data: dict, created_by: str) -> Broadcast:
         created_by=created_by,
     )
     db.session.add(broadcast)
-    db.session.flush()  # its id names the dedupe keys
-    broadcast.recipients = queue_broadcast_mail(broadcast, audience)
+    db.session.flush()  # its id names the recipients and the dedupe keys
+    broadcast.recipients = queue_recipients(broadcast, audience, new_broadcast=True)
     if broadcast.recipients == 0:
         db.session.rollback()
         raise BroadcastRefused("audience", NOBODY)
@@ -52,14 +54,21 @@ def create_broadcast(data: dict, created_by: str) -> Broadcast:
 def queue_again(broadcast: Broadcast) -> int:
     """Send a queued broadcast to whoever joined its audience since; how many that was.
 
-    The dedupe keys keep everyone it was queued for from getting it twice.
+    Everyone it was queued for is left out (waiting, or in the outbox by their dedupe key).
     """
+    hold(broadcast)
     if broadcast.status == "cancelled":
         return 0
-    added = queue_broadcast_mail(broadcast, audience_schema().load(broadcast.audience))
+    added = queue_recipients(broadcast, audience_schema().load(broadcast.audience), new_broadcast=False)
     broadcast.recipients += added
     db.session.commit()
     return added
+
+
+def hold(broadcast: Broadcast) -> None:
+    """Lock the broadcast's row to the commit and read it again (on SQLite the write lock does):
+    a send again and a cancel of one broadcast go one after the other, never side by side."""
+    db.session.refresh(broadcast, with_for_update=True)
 
 
 def get_broadcast(broadcast_id: int) -> Broadcast | None:
@@ -75,8 +84,10 @@ def recent_broadcasts(limit: int = 50) -> list[Broadcast]:
 def broadcast_progress(broadcast: Broadcast) -> dict:
     """id, status (scheduled, sending, sent, cancelled), recipients, sent, skipped, failed, queued.
 
-    Counted from the broadcast's outbox rows (the ix_outbox_broadcast_status range). Skipped
-    is what did not go: a stop rule at send time (unsubscribed, bounced, booked) or a cancel.
+    Counted from the broadcast's outbox rows (the ix_outbox_broadcast_status range) and its
+    recipients not turned into mail yet (a range of their primary key), which are queued too.
+    Skipped is what did not go: a stop rule at send time (unsubscribed, bounced, booked) or a
+    cancel (of mail in the outbox, or of recipients still waiting).
     """
     counts = dict(
         db.session.execute(
@@ -85,7 +96,7 @@ def broadcast_progress(broadcast: Broadcast) -> dict:
             .group_by(OutboxMessage.status)
         ).all()
     )
-    queued = counts.get("queued", 0) + counts.get("sending", 0)
+    queued = waiting_recipients(broadcast.id) + counts.get("queued", 0) + counts.get("sending", 0)
     if broadcast.status == "cancelled":
         status = "cancelled"
     elif queued and broadcast.send_at > utcnow():
@@ -97,20 +108,25 @@ def broadcast_progress(broadcast: Broadcast) -> dict:
         "status": status,
         "recipients": broadcast.recipients,
         "sent": counts.get("sent", 0),
-        "skipped": counts.get("cancelled", 0),
+        "skipped": counts.get("cancelled", 0) + broadcast.cancelled_recipients,
         "failed": counts.get("failed", 0),
         "queued": queued,
     }
 
 
 def cancel_broadcast(broadcast: Broadcast) -> int:
-    """Stop what has not gone: its queued mail is cancelled (mail being sent now still goes)."""
+    """Stop what has not gone: its waiting recipients are dropped and its queued mail is
+    cancelled (mail being sent now still goes); how many will not go."""
+    hold(broadcast)
     if broadcast.status == "cancelled":
         return 0
+    # Recipients first: on PostgreSQL this waits for a worker turning some into mail, and the
+    # cancel of the queued mail below then sees what it queued.
+    broadcast.cancelled_recipients = drop_waiting_recipients(broadcast.id)
     stopped = cancel_queued(OutboxMessage.broadcast_id == broadcast.id)
     broadcast.status, broadcast.cancelled_at = "cancelled", utcnow()
     db.session.commit()
-    return stopped
+    return broadcast.cancelled_recipients + stopped
 
 
 def count_audience(audience: dict) -> int:

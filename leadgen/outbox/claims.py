@@ -52,16 +52,24 @@ def claim_due_messages(worker_id: str, limit: int) -> list[int]:
     return ids
 
 
-def due_ids(now, priorities, limit: int) -> list[int]:
-    """Ids of up to `limit` due messages of `priorities`, in claim order (ix_outbox_claimable)."""
+def claimable_now(now):
+    """The condition of the messages a claim may take now (a range of ix_outbox_claimable).
+
+    Due means queued and due, or claimed by a worker whose lease ran out (it crashed).
+    """
     due = or_(
         and_(OutboxMessage.status == "queued", OutboxMessage.due_at <= now),
         and_(OutboxMessage.status == "sending", OutboxMessage.locked_until < now),
     )
     # CLAIMABLE as written: SQLite uses a partial index only when the query states its condition.
+    return and_(text(CLAIMABLE), due)
+
+
+def due_ids(now, priorities, limit: int) -> list[int]:
+    """Ids of up to `limit` due messages of `priorities`, in claim order (ix_outbox_claimable)."""
     query = (
         select(OutboxMessage.id)
-        .where(text(CLAIMABLE), priorities, due)
+        .where(claimable_now(now), priorities)
         .order_by(OutboxMessage.priority, OutboxMessage.due_at, OutboxMessage.id)
         .limit(limit)
     )
@@ -80,6 +88,16 @@ def broadcast_room(now) -> int:
     held = OutboxMessage.locked_until >= now
     sending = select(func.count()).where(OutboxMessage.status == "sending", held, broadcast)
     return max(0, rate - db.session.scalar(sent) - db.session.scalar(sending))
+
+
+def broadcast_mail_wanted(now, limit: int) -> int:
+    """How much broadcast mail to put in the outbox for the next claim: what it may take (up to
+    `limit`, within broadcast_room) less the due broadcast mail already waiting there. The
+    broadcasts' recipients are turned into mail this far, so the outbox holds at most a batch
+    of a big broadcast."""
+    broadcast = OutboxMessage.priority == BROADCAST_PRIORITY
+    waiting = db.session.scalar(select(func.count()).where(claimable_now(now), broadcast))
+    return max(0, min(limit, broadcast_room(now)) - waiting)
 
 
 def renew_claim(messages: list[OutboxMessage]) -> list[OutboxMessage]:

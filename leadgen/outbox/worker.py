@@ -10,6 +10,7 @@ import threading
 from flask import current_app
 from sqlalchemy import select
 
+from ..broadcasts.recipients import queue_due_recipients
 from ..database import utcnow
 from ..extensions import db
 from ..leads.models import Lead
@@ -167,6 +168,7 @@ def run_worker(once: bool = False, stop: threading.Event | None = None) -> int:
     while not stop.is_set():
         try:
             queue_after_mail()  # the webinars' after-the-end mail, queued when its time comes
+            queue_due_recipients()  # due broadcasts' next batch of mail, as BROADCAST_RATE leaves room
             claimed = deliver_batch(worker_id)
         except Exception:  # the database is away: wait and try again, never die
             log.exception("outbox batch failed; retrying shortly")

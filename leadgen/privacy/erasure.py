@@ -3,6 +3,7 @@
 from sqlalchemy import Text, cast, delete, func, or_, select
 
 from ..blog.service import anonymise_comments
+from ..broadcasts.models import BroadcastRecipient
 from ..callbacks.models import CallbackRequest
 from ..extensions import db
 from ..leads.models import Activity, Consent, ErasedLead, ExportLog, Lead, LeadTag, email_hash
@@ -28,8 +29,9 @@ def forget_searches(email: str) -> None:
 def erase_lead(lead_id: int, erased_by: str) -> bool:
     """Erase the lead and everything about them in one transaction; False if there is no such lead.
 
-    Deletes their consents, activities, tags and every outbox message to or about them (queued or
-    sent: the rendered context holds their address and name), blanks the personal fields of
+    Deletes their consents, activities, tags, every outbox message to or about them (queued or
+    sent: the rendered context holds their address and name) and their place among the
+    recipients of a broadcast still being sent, blanks the personal fields of
     their blog comments (the words stay under the article), blanks a search for the address
     in the export logs, deletes their call-back requests (with the phone number), gives back
     their webinar seats (the registrations go with the lead by the foreign key's ON DELETE
@@ -49,6 +51,7 @@ def erase_lead(lead_id: int, erased_by: str) -> bool:
             )
         )
     )
+    db.session.execute(delete(BroadcastRecipient).where(BroadcastRecipient.lead_id == lead_id))
     anonymise_comments(email)
     release_seats_held_by(lead_id)
     forget_searches(email)
