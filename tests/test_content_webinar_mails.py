@@ -1,5 +1,6 @@
 """/admin/content: the webinar's later mails (a new time, thank you, sorry we missed you) are
-staff's words too; the next one sent has them, with its join, cancel and recording links kept."""
+staff's words too; the next one sent has them, with its join, cancel and recording links kept,
+and a reworded confirmation keeps the waitlist's note."""
 
 from datetime import timedelta
 
@@ -7,10 +8,10 @@ import time_machine
 
 from leadgen.content.models import MailText
 
-from .helpers import count, html_part, links_in, staff_token, submit_form, text_part
+from .helpers import count, csrf_token_from, html_part, links_in, staff_token, submit_form, text_part
 from .test_content_mails import reword_mail
 from .test_webinar_attendance import REPLAY_URL, registration_of
-from .test_webinars import make_webinar, register, webinar
+from .test_webinars import form_token, make_webinar, post_registration, register, webinar
 
 TITLE = "Gut health and autoimmunity"
 
@@ -114,3 +115,28 @@ def test_the_webinar_mails_are_listed_and_send_me_a_test_goes_to_staff(app, clie
     assert mail["To"] == "mia@clinic.example" and mail["Subject"] == f"Missed {TITLE}"
     assert f"Watch: {REPLAY_URL}" in text_part(mail)
     assert count(app, MailText) == 0
+
+
+def test_a_reworded_confirmation_still_tells_the_first_on_the_waitlist_why_they_got_the_seat(
+    app, client, auth, smtp, deliver
+):
+    slug = make_webinar(app, capacity=1)
+    auth.sign_in(role="marketing")
+    assert reword_mail(client, "webinar_confirmation", "Your seat, {first_name}", "See you there.").status_code == 303
+    token = form_token(client, slug)
+    register(client, slug, email="ana@example.com")
+    full = post_registration(client, slug, token, email="bo@example.com", first_name="Bo").get_data(as_text=True)
+    waitlist = {"csrf_token": csrf_token_from(full), "email": "bo@example.com", "first_name": "Bo"}
+    assert client.post(f"/webinars/{slug}/waitlist", data=waitlist).status_code == 200
+    deliver()
+    [cancel_link] = [url for url in links_in(smtp.messages[0]) if "/webinars/cancel/" in url]
+    cancel_path = cancel_link.removeprefix("http://leadgen.test")
+    cancel_page = client.get(cancel_path).get_data(as_text=True)
+    assert client.post(cancel_path, data={"csrf_token": csrf_token_from(cancel_page)}).status_code == 200
+    deliver()
+
+    [promoted] = smtp.messages[1:]
+    assert promoted["Subject"] == "Your seat, Bo"
+    text = text_part(promoted)
+    assert "See you there." in text and "you were first on the waitlist" in text
+    assert "you were first on the waitlist" in html_part(promoted) and "/webinars/join/" in text
