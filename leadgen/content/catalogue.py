@@ -1,9 +1,11 @@
 """Which mails staff may reword, the placeholders each one offers, and its shipped words as Markdown.
 
 The shipped mails are still rendered from templates/email/<key>.txt and .html while nobody has
-edited them; the Markdown here is what the edit page starts from, the same words. The parts that
-make a mail work (download link, join and cancel links, confirm button, call button, footer and
-unsubscribe) are not in the words: templates/email/parts/<key> adds them after the staff text.
+edited them (their look and the place of each link stay as designed); the Markdown here is what
+the edit page starts from, the same words. A default is changed in both: tests/test_content_defaults
+fails, naming the sentence, while they differ. The parts that make a mail work (download link, join
+and cancel links, the recording's link, confirm button, call button, footer and unsubscribe) are not
+in the words: templates/email/parts/<key> adds them after the staff text.
 """
 
 from dataclasses import dataclass
@@ -22,6 +24,8 @@ WEBINAR = {
     "webinar_time": "when it starts, in the clinic's time zone",
     "webinar_duration": "how long it lasts, in minutes",
 }
+# A webinar's recording, for the mails after it; the mail adds its own link to the recording when there is one.
+REPLAY = {"replay_url": "the recording's link (empty while staff have not set one)"}
 COMMENT = {"post_title": "the article's title"}
 
 SIGNATURE = "Warm regards,  \nThe team at {clinic_name}"
@@ -67,7 +71,8 @@ MAILS: dict[str, Mail] = {
         "Hello {first_name},\n\nYou are registered for our free webinar:\n\n**{webinar_title}**  \n"
         "{webinar_time} ({webinar_duration} minutes)\n\nThe calendar invitation is attached: open it to add the "
         "webinar to Google Calendar, Outlook or Apple Calendar. We will also remind you by email a day before "
-        f"and an hour before the start.\n\n{CALL_US}\n\n{SIGNATURE}",
+        "and an hour before the start.\n\nIf you would like to talk about your own situation before then, call us "
+        f"at {{office_phone}} ({{office_hours}}) to speak with one of our physicians.\n\n{SIGNATURE}",
     ),
     "webinar_reminder": Mail(
         "Webinar: reminder (a day and an hour before)",
@@ -84,6 +89,36 @@ MAILS: dict[str, Mail] = {
         "**{webinar_title}**  \nIt was planned for {webinar_time}.\n\nYou do not need to do anything, and you "
         f"will get no reminders for it. You can remove it from your calendar.\n\n{CALL_US}\n\n"
         "Our apologies,  \nThe team at {clinic_name}",
+    ),
+    "webinar_moved": Mail(
+        "Webinar: it has a new time",
+        {
+            **COMMON,
+            **WEBINAR,
+            "webinar_time": "the new start, in the clinic's time zone",
+            "previous_time": "when it was planned before the move",
+            "join_url": "the registrant's own join link",
+        },
+        "New time: {webinar_title}",
+        "Hello {first_name},\n\nThe webinar you registered for has a new time.\n\n**{webinar_title}**  \n"
+        "Now: {webinar_time} ({webinar_duration} minutes)  \nIt was planned for {previous_time}.\n\n"
+        "Your seat is kept. The updated calendar invitation is attached: open it and your calendar moves the event. "
+        f"Reminders follow the new time.\n\n{SIGNATURE}",
+    ),
+    "webinar_thanks": Mail(
+        "Webinar: thank you for joining (attendees, after the end)",
+        {**COMMON, **WEBINAR, **REPLAY},
+        "Thank you for joining: {webinar_title}",
+        'Hello {first_name},\n\nThank you for joining our webinar "{webinar_title}".\n\n'
+        "If what you heard made you think of your own situation, call us at {office_phone} ({office_hours}) "
+        f"to speak with one of our physicians.\n\n{SIGNATURE}",
+    ),
+    "webinar_missed": Mail(
+        "Webinar: sorry we missed you (no-shows, after the end)",
+        {**COMMON, **WEBINAR, **REPLAY},
+        "Sorry we missed you: {webinar_title}",
+        'Hello {first_name},\n\nWe are sorry we missed you at our webinar "{webinar_title}".\n\n'
+        f"{CALL_US}\n\n{SIGNATURE}",
     ),
     "confirm_subscription": Mail(
         "Confirm a new subscription (after an unsubscribe)",
@@ -127,7 +162,8 @@ FOLLOWUP_WORDS: dict[str, tuple[tuple[str, str], ...]] = {
             "Hello {first_name},\n\nA couple of days ago you asked for our ebook, *The 5 Foundations of Autoimmune "
             "Diseases*. Many readers finish it with questions about their own health: which of the five "
             "foundations matters most for them, and where to start.\n\nThose are good questions for one of our "
-            f"physicians.\n\n{CALL_OFFICE}\n\n{SIGNATURE}",
+            "physicians. Call our office to speak with one of them: **{office_phone}** ({office_hours})\n\n"
+            f"{FIRST_CALL}\n\n{SIGNATURE}",
         ),
         (
             "Join one of our online webinars on autoimmune health",

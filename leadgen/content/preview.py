@@ -4,8 +4,11 @@ The sample is a made-up reader (Ana) with the clinic's next webinar (or the late
 sample article, so each mail's placeholders and working parts show as they will be sent.
 """
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
+from ..clinictime import time_with_offset
 from ..extensions import db
 from ..followups.service import REASONS
 from ..outbox.models import OutboxMessage
@@ -21,6 +24,8 @@ PREVIEW_POLICY = (
 )
 
 SAMPLE_NAME = "Ana"
+# A moved webinar's sample earlier time: a day before its start.
+SAMPLE_MOVE = timedelta(days=1)
 SAMPLE_POST = {"post_title": "Gut health and the immune system", "post_slug": "gut-health", "comment_id": 0}
 
 
@@ -35,6 +40,8 @@ def sample_context(template: str) -> dict:
     webinar = sample_webinar()
     if template.startswith("webinar_"):
         context |= {"webinar_id": webinar.id if webinar else 0, "cancel_token": "sample", "reminder": "24h"}
+        if webinar:
+            context["previous_time"] = time_with_offset(webinar.starts_at - SAMPLE_MOVE)
     elif template.startswith("comment_"):
         context |= {**SAMPLE_POST, "parent_id": 0}
     elif template.startswith("followup_"):
