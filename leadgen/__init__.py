@@ -7,7 +7,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import errors, metrics, models  # noqa: F401  (models: every table known to SQLAlchemy and Alembic)
+from . import errors, models, scrape  # noqa: F401  (models: every table known to SQLAlchemy and Alembic)
 from .admin import views as admin_views
 from .admin.console import register_forbidden_page
 from .blog import admin as blog_admin
@@ -79,7 +79,7 @@ PAGE_BLUEPRINTS = (
     content_admin.bp,
     content_sequences.bp,
     mailevent_views.bp,
-    metrics.bp,
+    scrape.bp,
 )
 API_BLUEPRINTS = (
     ebook_api.blp,

@@ -3,6 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 
 from ..blog.service import pending_comment_count
+from ..broadcasts.service import recipients_waiting
 from ..ebook import offers
 from ..outbox.service import retry_failed
 from . import dashboard as stats
@@ -25,6 +26,7 @@ def dashboard():
         statuses=stats.status_totals(),
         pending_comments=pending_comment_count(),
         outbox=stats.outbox_summary(),
+        broadcasts_waiting=recipients_waiting(),
         ebooks=offers.current_offers(),
         ebook_counts=offers.request_counts(),
         mail_events=stats.mail_event_rates(),

@@ -22,6 +22,12 @@ def waiting_recipients(broadcast_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(BroadcastRecipient).where(of_broadcast(broadcast_id)))
 
 
+def waiting_by_broadcast() -> dict[int, int]:
+    """How many recipients are not in the outbox yet, per broadcast that has any (one walk of the primary key)."""
+    query = select(BroadcastRecipient.broadcast_id, func.count()).group_by(BroadcastRecipient.broadcast_id)
+    return dict(db.session.execute(query).all())
+
+
 def drop_waiting_recipients(broadcast_id: int) -> int:
     """Delete a broadcast's waiting recipients, in the caller's transaction; how many there were."""
     return db.session.execute(delete(BroadcastRecipient).where(of_broadcast(broadcast_id))).rowcount

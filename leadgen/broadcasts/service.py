@@ -11,8 +11,8 @@ from ..outbox.models import OutboxMessage
 from ..outbox.service import cancel_queued, enqueue
 from .audience import TEMPLATE, audience_count, queue_recipients, sample_lead
 from .mail import SAMPLE_FIRST_NAME, rendered_parts
-from .models import Broadcast
-from .recipients import drop_waiting_recipients, waiting_recipients
+from .models import Broadcast, BroadcastRecipient
+from .recipients import drop_waiting_recipients, waiting_by_broadcast, waiting_recipients
 from .schemas import audience_schema
 
 NOBODY = "Nobody in this audience may receive marketing mail."
@@ -112,6 +112,23 @@ def broadcast_progress(broadcast: Broadcast) -> dict:
         "failed": counts.get("failed", 0),
         "queued": queued,
     }
+
+
+def recipients_waiting() -> dict:
+    """recipients, broadcasts: the broadcast mail that will go but is not in the outbox yet (the
+    worker turns it into outbox mail a batch at a time), and of how many broadcasts."""
+    counts = waiting_by_broadcast()
+    return {"recipients": sum(counts.values()), "broadcasts": len(counts)}
+
+
+def broadcasts_waiting_for(lead_id: int) -> list[Broadcast]:
+    """The broadcasts whose mail to this lead is not in the outbox yet, the earliest due first.
+
+    The primary key starts with the broadcast and is the table's only index (for the speed of
+    sending, bench/broadcast), so this reads every waiting row, as erasure's delete of them does.
+    """
+    query = select(Broadcast).join(BroadcastRecipient, BroadcastRecipient.broadcast_id == Broadcast.id)
+    return list(db.session.scalars(query.where(BroadcastRecipient.lead_id == lead_id).order_by(Broadcast.send_at)))
 
 
 def cancel_broadcast(broadcast: Broadcast) -> int:

@@ -105,7 +105,9 @@ def delete_lead(lead_id: int):
 @api_staff_required()
 @blp.doc(security=STAFF_TOKEN)
 @documented_errors
-@blp.response(200, description="The lead, consents, activities, emails and comments as JSON")
+@blp.response(
+    200, description="The lead, consents, activities, emails (and broadcasts still to come), comments as JSON"
+)
 @blp.alt_response(404, description="No such lead")
 def export_lead(lead_id: int):
     """Everything held about one lead (subject access, GDPR art. 15)"""

@@ -3,6 +3,7 @@
 import click
 from flask.cli import with_appcontext
 
+from ..broadcasts.service import recipients_waiting
 from ..config import parse_duration
 from ..database import utcnow
 from .service import PURGE_BATCH, count_by_status, count_sent_before, purge_sent
@@ -27,10 +28,15 @@ def work(once: bool):
 @outbox_cli.command("status")
 @with_appcontext
 def status():
-    """Print how many messages are queued, sent, failed..."""
+    """Print how many messages are queued, sent, failed..., and the broadcast mail still to be queued."""
     counts = count_by_status()
     for name in ("queued", "sending", "sent", "failed", "cancelled"):
         click.echo(f"{name:>10}: {counts.get(name, 0)}")
+    waiting = recipients_waiting()
+    click.echo(
+        f"{'waiting':>10}: {waiting['recipients']} broadcast recipient(s) of {waiting['broadcasts']} broadcast(s),"
+        " not in the outbox yet (the worker queues them a batch at a time)"
+    )
 
 
 @outbox_cli.command("purge")

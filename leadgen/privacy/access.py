@@ -3,6 +3,7 @@
 from sqlalchemy import select
 
 from ..blog.models import Comment
+from ..broadcasts.service import broadcasts_waiting_for
 from ..callbacks.models import CallbackRequest
 from ..extensions import db
 from ..leads.models import Lead
@@ -54,7 +55,8 @@ def lead_callbacks(lead_id: int) -> list[CallbackRequest]:
 
 
 def subject_access_export(lead_id: int) -> dict | None:
-    """The lead, their consents (the evidence), activities, mail, comments and call-back requests; None if unknown."""
+    """The lead, their consents (the evidence), activities, mail (and the broadcasts whose mail to
+    them is not in the outbox yet), comments and call-back requests; None if unknown."""
     lead = db.session.get(Lead, lead_id)
     if lead is None:
         return None
@@ -98,6 +100,11 @@ def subject_access_export(lead_id: int) -> dict | None:
                 "created_at": plain(message.created_at),
             }
             for message in lead_messages(lead.id)
+        ],
+        # Broadcasts still to reach them: their mail joins "emails" when the worker queues it.
+        "broadcasts_waiting": [
+            {"broadcast_id": broadcast.id, "subject": broadcast.subject, "send_at": plain(broadcast.send_at)}
+            for broadcast in broadcasts_waiting_for(lead.id)
         ],
         "comments": [
             {
