@@ -208,5 +208,8 @@ def work_once(app) -> int:
 
 def row_counts() -> dict[str, int]:
     """How many rows every table has (in an app context): what a refused request leaves as it was."""
-    tables = db.metadata.sorted_tables
-    return {table.name: db.session.scalar(select(func.count()).select_from(table)) for table in tables}
+    counts = [
+        select(func.count()).select_from(table).scalar_subquery().label(table.name)
+        for table in db.metadata.sorted_tables
+    ]
+    return dict(db.session.execute(select(*counts)).one()._mapping)  # one round trip, not one per table
