@@ -142,6 +142,9 @@ def load_settings(instance_path: Path) -> dict:
         # Empty: every active staff account hears of each call-back request.
         "CALLBACK_NOTIFY_TO": [a.strip() for a in env("CALLBACK_NOTIFY_TO", "").split(",") if a.strip()],
         "FOLLOWUP_DELAYS": parse_durations(env("FOLLOWUP_DELAYS", "2d,7d")),
+        # werkzeug's hasher for staff passwords; scrypt's cost is the point (the test suite, which signs
+        # staff in hundreds of times, sets a cheap one as Django's own test settings do).
+        "PASSWORD_HASH_METHOD": env("PASSWORD_HASH_METHOD", "scrypt"),
         "DOUBLE_OPT_IN": parse_bool(env("DOUBLE_OPT_IN")),
         "EBOOK_PATH": env("EBOOK_PATH") or str(instance_path / "ebook.pdf"),
         "EBOOK_LINK_MAX_AGE": parse_duration(env("EBOOK_LINK_MAX_AGE", "7d")),

@@ -109,6 +109,8 @@ def base_config(database_url, smtp_server, tmp_path_factory) -> dict:
         "MAIL_PORT": smtp_server.port,
         "SMTP_TIMEOUT": 5.0,
         "RATELIMIT_ENABLED": False,
+        # Staff sign in hundreds of times: a cheap hasher here; test_staff_login checks the real default.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "PUBLIC_BASE_URL": "http://leadgen.test",
         "EBOOK_PATH": str(instance / "ebook.pdf"),
     }

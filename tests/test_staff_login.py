@@ -3,6 +3,7 @@
 import pytest
 from werkzeug import security
 
+from leadgen.config import load_settings
 from leadgen.extensions import db
 from leadgen.staff import service
 from leadgen.staff.service import find_staff_user
@@ -137,6 +138,16 @@ def test_sign_in_checks_one_password_hash_whoever_the_address_is(app, client, mo
     monkeypatch.setattr(service, "check_password_hash", counted)
     sign_in(client, email, password)
     assert checked == [real_method]
+
+
+def test_passwords_are_stored_as_scrypt_hashes_unless_a_setting_says_otherwise(make_app, tmp_path, monkeypatch):
+    """The suite signs staff in with a cheap hasher (conftest); a deployment keeps scrypt."""
+    monkeypatch.delenv("PASSWORD_HASH_METHOD", raising=False)
+    default = load_settings(tmp_path)["PASSWORD_HASH_METHOD"]
+    app = make_app(PASSWORD_HASH_METHOD=default)
+    make_staff(app)
+    with app.app_context():
+        assert find_staff_user("admin@clinic.example").password_hash.startswith("scrypt:32768:8:1$")
 
 
 @pytest.mark.slow

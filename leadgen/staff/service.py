@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from functools import cache
 
+from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -23,7 +24,7 @@ def password_hash(password: str) -> str:
     """The stored form of a new password; refuses one that is too short."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise StaffError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
-    return generate_password_hash(password)
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def create_staff_user(email: str, password: str, role: str) -> StaffUser:
@@ -47,10 +48,15 @@ def find_staff_user(email: str) -> StaffUser | None:
     return db.session.scalars(select(StaffUser).where(StaffUser.email == normalise_email(email))).first()
 
 
-@cache
 def dummy_password_hash() -> str:
-    """A hash of a random password, made once with the same hasher and parameters as real ones."""
-    return password_hash(secrets.token_urlsafe(32))
+    """A hash of a random password, with the same hasher and parameters as real ones."""
+    return random_password_hash(current_app.config["PASSWORD_HASH_METHOD"])
+
+
+@cache
+def random_password_hash(method: str) -> str:
+    """A hash of a random password made once per hasher: hashing costs as much as checking."""
+    return generate_password_hash(secrets.token_urlsafe(32), method=method)
 
 
 def authenticate(email: str, password: str) -> StaffUser | None:
