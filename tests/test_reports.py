@@ -76,6 +76,8 @@ def test_without_a_start_day_the_report_covers_the_last_30_days(app, client, aut
     assert [(row["key"], row["leads"]) for row in rows] == [("ebook", 2)]
     ended = client.get(f"/api/v1/reports/conversions?until={(now - timedelta(days=27)).date()}", headers=headers)
     assert [(row["key"], row["leads"]) for row in ended.get_json()] == [("ebook", 2)]
+    # An end in the calendar's first days: the range starts at its first day.
+    assert client.get("/api/v1/reports/conversions?until=0001-01-05", headers=headers).get_json() == []
     auth.sign_in(role="marketing")
     html = client.get("/admin/reports").get_data(as_text=True)
     assert "<td>2</td>" in html  # the same two leads

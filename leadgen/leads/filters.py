@@ -1,7 +1,8 @@
 """The lead filters the console list, the CSV export, the CLI and the API share, and keyset pages.
 
 Every list of leads is ordered by (created_at, id), which the index ix_leads_created_at_id
-(and the source/status/campaign ones) serves, so page N costs the same as page 1 at a million rows.
+(and the source/status/campaign ones, and for a tag ix_lead_tags_tag_id_created) serves, so
+page N costs the same as page 1 at a million rows.
 """
 
 import base64

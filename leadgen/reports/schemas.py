@@ -1,6 +1,6 @@
 """What the conversion report takes (the page's form and the API's query) and answers."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
@@ -46,7 +46,9 @@ class ReportArgsSchema(Schema):
     def default_range(self, data, **kwargs):
         """No start day: the last DEFAULT_DAYS days up to the end day (or today), both included."""
         if data.get("since") is None:
-            data["since"] = (data.get("until") or clinic_today()) - timedelta(days=DEFAULT_DAYS - 1)
+            until = data.get("until") or clinic_today()
+            days_before = min(timedelta(days=DEFAULT_DAYS - 1), until - date.min)  # the calendar's first days
+            data["since"] = until - days_before
         return data
 
 
