@@ -1,9 +1,11 @@
 """The clinic's wall clock: times are stored in UTC and read, typed and counted in CLINIC_TIMEZONE."""
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+
+from .database import utcnow
 
 # How pages and mail show a moment: "Tuesday 24 November 2026, 6:00 PM CST".
 LONG_FORMAT = "%A %-d %B %Y, %-I:%M %p %Z"
@@ -14,6 +16,11 @@ SHORT_FORMAT = "%-d %b %Y, %-I:%M %p"
 def clinic_zone() -> ZoneInfo:
     """The clinic's time zone (CLINIC_TIMEZONE, checked when the settings are read)."""
     return ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
+
+
+def clinic_today() -> date:
+    """Today's date on the clinic's calendar (what "today" means on every console page)."""
+    return utcnow().astimezone(clinic_zone()).date()
 
 
 def clinic_time(moment: datetime, pattern: str = LONG_FORMAT) -> str:

@@ -5,6 +5,7 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
+from leadgen.clinictime import clinic_today
 from leadgen.extensions import db
 from leadgen.leads.models import Activity
 
@@ -42,9 +43,10 @@ def test_api_counts_a_booked_lead_by_campaign(app, client):
         1,
     )
     assert spring["booked_rate"] == 0.333 and rows["autumn"]["booked"] == 0
-    every = client.get("/api/v1/reports/conversions?by=source", headers=headers).get_json()
+    every = client.get("/api/v1/reports/conversions?by=source&since=2026-10-01", headers=headers).get_json()
     assert [(row["key"], row["leads"]) for row in every] == [("ebook", 4), ("webinar", 1)]
-    by_article = client.get("/api/v1/reports/conversions?by=article&until=2026-11-10", headers=headers).get_json()
+    query = "by=article&since=2026-10-01&until=2026-11-10"
+    by_article = client.get(f"/api/v1/reports/conversions?{query}", headers=headers).get_json()
     assert {row["key"]: row["leads"] for row in by_article} == {None: 3, "/blog/gut": 1}
 
 
@@ -62,6 +64,27 @@ def test_by_offer_counts_each_lead_under_the_ebook_or_webinar_it_first_took(app,
         "ebook": (2, 0),
         "webinar": (1, 0),
     }
+
+
+def test_without_a_start_day_the_report_covers_the_last_30_days(app, client, auth):
+    now = datetime.now(UTC)
+    add_lead(app, "today@example.com", created_at=now)
+    add_lead(app, "month@example.com", created_at=now - timedelta(days=27))
+    add_lead(app, "older@example.com", created_at=now - timedelta(days=32))
+    headers = staff_token(app)
+    rows = client.get("/api/v1/reports/conversions", headers=headers).get_json()
+    assert [(row["key"], row["leads"]) for row in rows] == [("ebook", 2)]
+    ended = client.get(f"/api/v1/reports/conversions?until={(now - timedelta(days=27)).date()}", headers=headers)
+    assert [(row["key"], row["leads"]) for row in ended.get_json()] == [("ebook", 2)]
+    # An end in the calendar's first days: the range starts at its first day.
+    assert client.get("/api/v1/reports/conversions?until=0001-01-05", headers=headers).get_json() == []
+    auth.sign_in(role="marketing")
+    html = client.get("/admin/reports").get_data(as_text=True)
+    assert "<td>2</td>" in html  # the same two leads
+    # The form shows the start day the report used, 29 days before today (the clinic's).
+    with app.app_context():
+        start = clinic_today() - timedelta(days=29)
+    assert f'name="since" type="date" value="{start.isoformat()}"' in html
 
 
 def test_bad_input_is_422_and_no_token_is_401(app, client):

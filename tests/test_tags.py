@@ -4,12 +4,13 @@ tag filter every list shares (console list, CSV export, CLI export, API)."""
 import csv
 import io
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from leadgen.extensions import db
-from leadgen.leads.models import LeadTag, Tag
+from leadgen.leads.models import Lead, LeadTag, Tag
 from leadgen.privacy.erasure import erase_lead
 
 from .helpers import add_lead, count, csrf_token_from, staff_token, submit_form
@@ -137,6 +138,39 @@ def test_bulk_tag_every_lead_of_a_filter_after_a_confirmation_with_the_count(app
         "web0@example.com",
         "web2@example.com",
     ]
+
+
+def test_a_tag_list_pages_in_the_leads_order_however_they_were_tagged(app, client, auth):
+    # Created out of id order: the list follows created_at, which every tag row carries for its index.
+    day = datetime(2026, 11, 10, 18, 0, tzinfo=UTC)
+    late = add_lead(app, "late@example.com", source="webinar", created_at=day + timedelta(hours=2))
+    early = add_lead(app, "early@example.com", created_at=day)
+    add_lead(app, "middle@example.com", source="webinar", created_at=day + timedelta(hours=1))
+    headers = staff_token(app)
+    client.put(f"/api/v1/leads/{early}/tags/vip", headers=headers)  # one lead
+    client.put(f"/api/v1/leads/{late}/tags/vip", headers=headers)  # and again by the bulk action: no change
+    auth.sign_in(role="marketing")
+    html = client.get("/admin/leads/tags?source=webinar&bulk_tag=vip&action=add").get_data(as_text=True)
+    form = {"csrf_token": csrf_token_from(html), "source": "webinar", "bulk_tag": "vip", "action": "add"}
+    assert client.post("/admin/leads/tags", data=form).status_code == 303
+    with app.app_context():
+        carried = db.session.execute(
+            select(LeadTag.lead_created_at, Lead.created_at).join(Lead, Lead.id == LeadTag.lead_id)
+        ).all()
+    assert len(carried) == 3 and all(copied == created for copied, created in carried)
+
+    emails, cursor = [], None
+    for _ in range(4):  # oldest first, one lead a page
+        page = client.get("/api/v1/leads", query_string={"tag": "vip", "limit": 1, "cursor": cursor}, headers=headers)
+        emails += [lead["email"] for lead in page.json["leads"]]
+        if not (cursor := page.json["next_cursor"]):
+            break
+    assert emails == ["early@example.com", "middle@example.com", "late@example.com"]
+    newest_first = emails_on(client.get("/admin/leads?tag=vip").get_data(as_text=True))
+    assert newest_first == ["late@example.com", "middle@example.com", "early@example.com"]
+    # A tag filter and a bulk tag in one count: two tag ids in one statement.
+    html = client.get("/admin/leads/tags?tag=vip&source=webinar&bulk_tag=vip&action=add").get_data(as_text=True)
+    assert "Tag 2 leads" in html and "2 of them already have it" in html
 
 
 def test_bulk_with_a_bad_tag_or_filter_is_a_422_that_changes_nothing(app, client, auth):

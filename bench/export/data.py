@@ -114,8 +114,18 @@ def fill(connection, dialect_name: str, rows: int) -> None:
         sent_mail(d, rows // 2, "g", "2 * g", "'bench:' || g"),
         # Tags: a rare one (vip, 1 lead in 100) and a common one (newsletter, 1 in 3).
         d.insert("tags", "id, name, created_at", f"g, CASE g WHEN 1 THEN 'vip' ELSE 'newsletter' END, {created}", 2),
-        d.insert("lead_tags", "tag_id, lead_id", "1, 100 * g", max(rows // 100, 1)),
-        d.insert("lead_tags", "tag_id, lead_id", "2, 3 * g", max(rows // 3, 1)),
+        d.insert(
+            "lead_tags",
+            "tag_id, lead_id, lead_created_at",
+            f"1, 100 * g, {d.minutes_after_start('100 * g')}",
+            max(rows // 100, 1),
+        ),
+        d.insert(
+            "lead_tags",
+            "tag_id, lead_id, lead_created_at",
+            f"2, 3 * g, {d.minutes_after_start('3 * g')}",
+            max(rows // 3, 1),
+        ),
     ]
     tables = ("leads", "consents", "activities", "outbox_messages", "tags")
     run(connection, dialect_name, statements, tables)

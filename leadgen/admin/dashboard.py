@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, func, or_, select
 
-from ..clinictime import clinic_zone
+from ..clinictime import clinic_today, clinic_zone
 from ..database import utcnow
 from ..extensions import db
 from ..leads.counts import LeadHourlyCount, LeadStatusCount
@@ -92,7 +92,7 @@ def counts_between(boundaries: list[datetime]) -> dict[tuple[int, str], int]:
 
 def leads_per_day(days: int = CHART_DAYS) -> DailyLeads:
     """The last `days` clinic-calendar days including today, each source as a series."""
-    today = utcnow().astimezone(clinic_zone()).date()
+    today = clinic_today()
     day_list = [today - timedelta(days=offset) for offset in range(days - 1, -1, -1)]
     counts = counts_between([midnight(day) for day in day_list] + [midnight(today + timedelta(days=1))])
     return DailyLeads(
@@ -134,7 +134,7 @@ def outbox_summary() -> dict:
             .group_by(OutboxMessage.status)
         ).all()
     )
-    today = midnight(utcnow().astimezone(clinic_zone()).date())
+    today = midnight(clinic_today())
     sent_today = db.session.scalar(
         select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at >= today)
     )

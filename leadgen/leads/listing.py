@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from ..extensions import db
-from .filters import Page, filtered_leads, page_after
+from .filters import Page, filtered_leads, list_key, page_after
 from .models import Activity, Lead
 from .tags import tags_of
 
@@ -37,7 +37,7 @@ def activities_count():
 def lead_page(filters: dict, cursor, limit: int, *, newest_first: bool = False) -> Page:
     """The page of leads after `cursor` (a cursor string or a decoded tuple), as dicts."""
     query = filtered_leads(filters, newest_first=newest_first, columns=[*LIST_COLUMNS, activities_count()])
-    page = page_after(query, cursor, limit, newest_first=newest_first)
+    page = page_after(query, cursor, limit, newest_first=newest_first, key=list_key(filters))
     tags = tags_of(row.id for row in page.items)  # one query for the page, not one per lead
     items = [{**row._asdict(), "tags": tags.get(row.id, [])} for row in page.items]
     return Page(items=items, next_cursor=page.next_cursor)

@@ -100,7 +100,11 @@ class Activity(db.Model):
     """Something a lead did (asked for the ebook, registered, commented) or staff did to them."""
 
     __tablename__ = "activities"
-    __table_args__ = (NEVER_REUSE_IDS,)
+    __table_args__ = (
+        # The leads who did one kind of thing (the report's call-backs): a range of kind, not a scan.
+        Index("ix_activities_kind_lead_id", "kind", "lead_id"),
+        NEVER_REUSE_IDS,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
@@ -136,14 +140,20 @@ class Tag(db.Model):
 
 
 class LeadTag(db.Model):
-    """One tag on one lead. The key (tag_id, lead_id) makes `?tag=` an index range joined to leads;
-    the lead_id index serves a lead's own tags and the cascade when a lead goes."""
+    """One tag on one lead. The key (tag_id, lead_id) keeps a tag on a lead once; the lead_id index
+    serves a lead's own tags and the cascade when a lead goes. `lead_created_at` is the lead's
+    created_at (which never changes), copied so that ix_lead_tags_tag_id_created holds a tag's
+    leads in the lists' own order: a page of `?tag=` is a range of it, whatever the tag's size."""
 
     __tablename__ = "lead_tags"
-    __table_args__ = (Index("ix_lead_tags_lead_id", "lead_id"),)
+    __table_args__ = (
+        Index("ix_lead_tags_lead_id", "lead_id"),
+        Index("ix_lead_tags_tag_id_created", "tag_id", "lead_created_at", "lead_id"),
+    )
 
     tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), primary_key=True)
+    lead_created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     def __repr__(self) -> str:
         return f"<LeadTag tag={self.tag_id} lead={self.lead_id}>"

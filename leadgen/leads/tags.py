@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, literal, select, true
 
 from ..database import dialect_insert
 from ..extensions import db
-from .filters import filter_conditions
+from .filters import filter_conditions, tag_id_param
 from .models import Lead, LeadTag, Tag
 
 
@@ -33,9 +33,13 @@ def link_tags(pairs: Iterable[tuple[int, int]]) -> int:
 
     In the caller's transaction: the import adds a chunk's tags with its leads.
     """
-    rows = [{"tag_id": tag_id, "lead_id": lead_id} for tag_id, lead_id in set(pairs)]
-    if not rows:
+    pairs = set(pairs)
+    if not pairs:
         return 0
+    # Each row carries its lead's created_at: the key of ix_lead_tags_tag_id_created.
+    leads = select(Lead.id, Lead.created_at).where(Lead.id.in_({lead_id for _tag_id, lead_id in pairs}))
+    created = dict(db.session.execute(leads).all())
+    rows = [{"tag_id": tag_id, "lead_id": lead_id, "lead_created_at": created[lead_id]} for tag_id, lead_id in pairs]
     table = LeadTag.__table__
     statement = dialect_insert(table).on_conflict_do_nothing(index_elements=["tag_id", "lead_id"])
     return len(db.session.execute(statement.returning(table.c.lead_id), rows).all())
@@ -94,9 +98,9 @@ def count_for_bulk(filters: dict, name: str) -> BulkCount:
     conditions = filter_conditions(filters)
     matching = db.session.scalar(select(func.count(Lead.id)).where(*conditions))
     tagged = db.session.scalar(
-        select(func.count(LeadTag.lead_id))
-        .join(Tag, Tag.id == LeadTag.tag_id)
-        .where(Tag.name == name, LeadTag.lead_id.in_(select(Lead.id).where(*conditions)))
+        select(func.count(LeadTag.lead_id)).where(
+            LeadTag.tag_id == tag_id_param(name), LeadTag.lead_id.in_(select(Lead.id).where(*conditions))
+        )
     )
     return BulkCount(matching=matching, tagged=tagged)
 
@@ -105,10 +109,10 @@ def tag_matching(filters: dict, name: str) -> int:
     """Put tag `name` on every lead the filters select, in one INSERT ... SELECT; commit; how many were new."""
     tag_id = tag_ids([name])[name]
     # SQLite needs a WHERE before ON CONFLICT in an INSERT ... SELECT, even when no filter is chosen.
-    chosen = select(literal(tag_id), Lead.id).where(true(), *filter_conditions(filters))
+    chosen = select(literal(tag_id), Lead.id, Lead.created_at).where(true(), *filter_conditions(filters))
     statement = (
         dialect_insert(LeadTag.__table__)
-        .from_select(["tag_id", "lead_id"], chosen)
+        .from_select(["tag_id", "lead_id", "lead_created_at"], chosen)
         .on_conflict_do_nothing(index_elements=["tag_id", "lead_id"])
         # SQLAlchemy keeps an INSERT's rowcount only when asked (it is -1 on PostgreSQL otherwise).
         .execution_options(preserve_rowcount=True)

@@ -19,9 +19,12 @@ BAR_WIDTH = 300  # SVG user units of the longest bar
 
 
 def chosen_args() -> tuple[dict, dict, dict]:
-    """(values as typed, loaded args, errors) of the page's query string."""
+    """(values as typed, loaded args, errors) of the page's query string; a start day left empty
+    shows the default one the report used, so the form says which days the table covers."""
     values = {name: request.args.get(name, "") for name in ("by", "since", "until")}
     args, errors = load_form(ReportArgsSchema(), request.args.to_dict())
+    if not errors and not values["since"].strip():
+        values["since"] = args["since"].isoformat()
     return values, args, errors
 
 
