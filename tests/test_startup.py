@@ -10,6 +10,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Each is imported inside the function that uses it, with a comment saying why.
 FEATURE_ONLY = (
     "alembic",  # db commands (leadgen.migration_cli)
+    "cryptography",  # checking an Amazon SNS signature (leadgen.mailevents.sns)
     "email_validator",  # checking a typed address
     "fpdf",  # the demo ebook
     "icalendar",  # a webinar's calendar file
