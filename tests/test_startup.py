@@ -10,6 +10,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Each is imported inside the function that uses it, with a comment saying why.
 FEATURE_ONLY = (
     "alembic",  # db commands (leadgen.migration_cli)
+    "cryptography",  # checking an Amazon SNS signature (leadgen.mailevents.sns)
     "email_validator",  # checking a typed address
     "fpdf",  # the demo ebook
     "icalendar",  # a webinar's calendar file
@@ -25,3 +26,13 @@ def test_building_the_app_imports_no_library_only_one_feature_needs():
         [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=True
     )
     assert result.stdout.split() == []
+
+
+def test_building_the_app_runs_no_full_garbage_collection_and_leaves_the_collector_on():
+    """wsgi.py keeps the collector off while the app's long-lived objects are made (each full
+    collection walks them all), and turns it on again for the command or the requests."""
+    code = "import gc, wsgi; print(gc.isenabled(), gc.get_stats()[2]['collections'])"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.split() == ["True", "0"]

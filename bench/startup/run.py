@@ -12,21 +12,30 @@ wall clock mostly measures the neighbours, while CPU time is what the start-up c
 an idle machine's wall clock shows. Wall-clock medians are printed beside it. Prints the
 median of each and the command/baseline ratio last. Target: ratio <= 2.
 
-What is left above the baseline (CPU, measured piece by piece in one process, December 2026):
-about 110 ms SQLAlchemy's ORM and Flask-SQLAlchemy; about 200 ms leadgen's own modules, nearly
-all of it declaring its 18 models, marshmallow schemas, forms and views; about 70 ms create_app,
-of which werkzeug compiling two URL-building functions for each of the 76 rules (~33 ms, no
-public way to defer it) and flask-smorest documenting the API (~20 ms, done at registration);
-the extensions every command needs: flask-smorest with apispec and PyYAML (~50 ms),
-Flask-Limiter with limits (~45 ms), prometheus-client (~20 ms), Flask-WTF (~20 ms),
-Flask-Login and Flask-Mail (~20 ms); SQLAlchemy's PostgreSQL dialect even on SQLite (~50 ms),
-because an Index's postgresql_* options (ix_outbox_claimable's condition, the leads' trigram
-index) make SQLAlchemy import the dialect to check them; and, in the development virtualenv
-only, rich (~75 ms), which Flask-Limiter's `flask limiter` plugin imports on every `flask`
-command because schemathesis (requirements-dev.txt) installs it.
+`bench/startup/run --callgrind` also counts the instructions one process of each executes
+under valgrind's callgrind (with a fixed hash seed), a number that stays the same however busy
+the machine is (a few minutes more). It leaves out what costs time without instructions
+(waiting for memory, page faults when loading compiled libraries), so that ratio is lower.
+
+What is left above the baseline (instructions counted by callgrind in one step after another,
+7 December 2026; 1 billion instructions is about a quarter of a second of CPU here): 0.27
+billion SQLAlchemy's ORM and Flask-SQLAlchemy; 0.37 the extensions every command needs
+(flask-smorest with apispec and PyYAML, Flask-Limiter with limits, prometheus-client,
+Flask-WTF, Flask-Login, Flask-Mail, flask-cors); 0.80 leadgen's own modules, nearly all of it
+declaring its 27 models, marshmallow schemas, forms and views, and 0.14 of it SQLAlchemy's
+PostgreSQL dialect even on SQLite, because an Index's postgresql_* options (ix_outbox_claimable's
+condition, the leads' trigram index) make SQLAlchemy import the dialect to check them; 0.42
+create_app, most of it werkzeug compiling two URL-building functions for each of the 129 rules
+(no public way to defer it) and flask-smorest documenting the API (done when a blueprint is
+registered; it has no lazy mode); and 0.2 the `flask` command itself, nearly all of it, in the
+development virtualenv only, rich (0.16), which Flask-Limiter's `flask limiter` plugin imports
+on every `flask` command because schemathesis (requirements-dev.txt) installs it (Flask loads
+every plugin's command; it has no switch to skip them). cryptography loads only to check an
+SNS signature, and wsgi.py keeps the garbage collector off while it builds the app.
 """
 
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -57,6 +66,20 @@ def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float,
     return usage.ru_utime + usage.ru_stime, wall
 
 
+def instructions(command: list[str]) -> int:
+    """Instructions one fresh process running `command` executes, counted by callgrind."""
+    result = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    return int(re.search(r"Collected : (\d+)", result.stderr)[1])
+
+
 def main() -> int:
     # Warm the file cache and write the .pyc files first, even where PYTHONDONTWRITEBYTECODE is
     # set (as in some shells and CI): an operator's second command reads leadgen's bytecode, and
@@ -74,6 +97,11 @@ def main() -> int:
         shown = " ".join(Path(part).name if part.startswith("/") else part for part in command)
         print(f"{name:9s} cpu {cpu[name]:.2f} s  wall {wall[name]:.2f} s  (median of {REPEATS})  {shown}")
     print(f"wall-clock ratio {wall['command'] / wall['baseline']:.2f} (for reference; moves with the machine's load)")
+    if "--callgrind" in sys.argv[1:]:
+        counted = {name: instructions(command) for name, command in COMMANDS.items()}
+        for name, count in counted.items():
+            print(f"{name:9s} {count / 1e9:.2f} billion instructions (callgrind)")
+        print(f"callgrind ratio {counted['command'] / counted['baseline']:.2f}")
     ratio = cpu["command"] / cpu["baseline"]
     print(f"RESULT startup ratio={ratio:.2f} target=<={TARGET:g} {'met' if ratio <= TARGET else 'MISSED'}")
     return 0

@@ -12,16 +12,16 @@ import fnmatch
 import ssl
 import urllib.request
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from .reports import Refused
 
-HASHES = {"1": hashes.SHA1, "2": hashes.SHA256}
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+
+# SignatureVersion -> the name of its hash in cryptography.hazmat.primitives.hashes.
+HASHES = {"1": "SHA1", "2": "SHA256"}
 NOTIFICATION_FIELDS = ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")
 CONFIRMATION_FIELDS = ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type")
 FETCH_TIMEOUT_SECONDS = 5
@@ -63,8 +63,13 @@ def fetch(url: str) -> bytes:
 
 
 @lru_cache(maxsize=16)
-def signing_key(url: str) -> rsa.RSAPublicKey:
+def signing_key(url: str) -> "RSAPublicKey":
     """The RSA key of the certificate at `url`, fetched once per process (AWS advises caching)."""
+    # cryptography is imported where a signature is checked, not at the top: loading its
+    # compiled core costs every CLI command tens of milliseconds at start-up (bench/startup).
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     key = x509.load_pem_x509_certificate(fetch(url)).public_key()
     if not isinstance(key, rsa.RSAPublicKey):
         raise ValueError("the signing certificate does not hold an RSA key")
@@ -73,8 +78,12 @@ def signing_key(url: str) -> rsa.RSAPublicKey:
 
 def verify(message: dict, cert_hosts: list[str]) -> None:
     """Refused unless `message` carries a valid SNS signature from an allowed certificate host."""
-    algorithm = HASHES.get(message.get("SignatureVersion"))
-    if algorithm is None:
+    from cryptography.exceptions import InvalidSignature  # here for start-up time: see signing_key
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    hash_name = HASHES.get(message.get("SignatureVersion"))
+    if hash_name is None:
         raise Refused("unknown SignatureVersion")
     url = message.get("SigningCertURL")
     if not allowed_url(url, cert_hosts):
@@ -89,6 +98,6 @@ def verify(message: dict, cert_hosts: list[str]) -> None:
     except (OSError, ValueError) as error:
         raise Refused(f"could not load the signing certificate: {error!r}") from None
     try:
-        key.verify(signature, data, padding.PKCS1v15(), algorithm())
+        key.verify(signature, data, padding.PKCS1v15(), getattr(hashes, hash_name)())
     except InvalidSignature:
         raise Refused("wrong signature") from None
