@@ -101,11 +101,11 @@ def test_patch_refuses_other_statuses(app, client):
 
 
 def test_subject_access_export_holds_the_consent_evidence(app, client):
-    lead_id = add_lead(app, "ana@example.com", consent=True)
+    lead_id = add_lead(app, "ana@example.com", consent=True, first_offer="Gut health")
     response = client.get(f"/api/v1/leads/{lead_id}/export", headers=staff_token(app))
     assert response.status_code == 200
     data = response.json
-    assert data["lead"]["email"] == "ana@example.com"
+    assert data["lead"]["email"] == "ana@example.com" and data["lead"]["first_offer"] == "Gut health"
     [consent] = data["consents"]
     assert consent["ip_address"] == "203.0.113.7" and consent["text_version"] and "unsubscribe" in consent["text"]
     assert [activity["kind"] for activity in data["activities"]] == ["ebook_requested"]

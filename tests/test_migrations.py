@@ -45,6 +45,13 @@ def table_names(database_url: str) -> set[str]:
         engine.dispose()
 
 
+def database_at(database_url: str, revision: str):
+    """An engine on the database upgraded as far as `revision` (to fill rows a later migration must keep)."""
+    result = flask_cli(database_url, "db", "upgrade", revision)
+    assert result.returncode == 0, result.stderr
+    return create_engine(database_url)
+
+
 def assert_schema_matches_the_models(database_url: str) -> None:
     differences = schema_differences(database_url)
     described = "\n".join(repr(difference)[:200] for difference in differences)
@@ -90,9 +97,7 @@ def test_demo_seed_twice_changes_nothing_the_second_time(app, runner):
 
 
 def test_upgrade_counts_the_leads_staff_marked_and_its_triggers_keep_counting(app, empty_database_url):
-    before = flask_cli(empty_database_url, "db", "upgrade", "t12_identity_mailbox")
-    assert before.returncode == 0, before.stderr
-    engine = create_engine(empty_database_url)
+    engine = database_at(empty_database_url, "t12_identity_mailbox")
     insert = text(
         "INSERT INTO leads (email, first_name, source, status, marketing_consent, created_at, updated_at)"
         " VALUES (:email, '', 'ebook', :status, false, '2026-11-01 10:00:00', '2026-11-01 10:00:00')"
@@ -115,5 +120,33 @@ def test_upgrade_counts_the_leads_staff_marked_and_its_triggers_keep_counting(ap
             connection.execute(text("UPDATE leads SET status = 'booked' WHERE email = 'lead0@example.com'"))
             connection.execute(text("DELETE FROM leads WHERE status = 'contacted'"))
         assert kept() == {"booked": 3}
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_keeps_on_each_lead_the_offer_its_earliest_activity_names(app, empty_database_url):
+    engine = database_at(empty_database_url, "t16_console_indexes")
+    lead = text(
+        "INSERT INTO leads (id, email, first_name, source, status, marketing_consent, soft_bounces, created_at,"
+        " updated_at) VALUES (:id, :email, '', :source, 'new', false, 0, '2026-11-01 10:00:00', '2026-11-01 10:00:00')"
+    )
+    activity = text(
+        "INSERT INTO activities (id, lead_id, kind, detail, created_at)"
+        " VALUES (:id, :lead_id, 'did', :detail, '2026-11-01 10:00:00')"
+    )
+    # Lead 1 commented, then took an ebook, then a webinar; lead 2 took only a webinar; lead 3 no offer.
+    details = [(1, '{"post": "gut"}'), (1, '{"ebook": "Gut health"}'), (1, '{"webinar": "live-q-and-a"}')]
+    details += [(2, '{"webinar": "live-q-and-a"}'), (3, '{"best_time": "morning"}')]
+    try:
+        with engine.begin() as connection:
+            for number, source in ((1, "comment"), (2, "webinar"), (3, "callback")):
+                connection.execute(lead, {"id": number, "email": f"lead{number}@example.com", "source": source})
+            for number, (lead_id, detail) in enumerate(details, start=1):
+                connection.execute(activity, {"id": number, "lead_id": lead_id, "detail": detail})
+        after = flask_cli(empty_database_url, "db", "upgrade")
+        assert after.returncode == 0, after.stderr
+        with engine.connect() as connection:
+            kept = dict(connection.execute(text("SELECT id, first_offer FROM leads")).all())
+        assert kept == {1: "Gut health", 2: "live-q-and-a", 3: None}
     finally:
         engine.dispose()

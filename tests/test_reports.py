@@ -1,4 +1,4 @@
-"""The conversion report: one GROUP BY over leads of clinic days, by source, campaign or article,
+"""The conversion report: one GROUP BY over leads of clinic days, by source, campaign, article or offer,
 through the API, the console page and its CSV."""
 
 import csv
@@ -6,10 +6,12 @@ import io
 from datetime import UTC, datetime, timedelta
 
 from leadgen.clinictime import clinic_today
+from leadgen.ebook import offers
 from leadgen.extensions import db
 from leadgen.leads.models import Activity
 
-from .helpers import add_lead, staff_token
+from .helpers import add_lead, csrf_token_from, request_ebook, staff_token
+from .test_webinars import make_webinar, register
 
 DAY = datetime(2026, 11, 10, 18, 0, tzinfo=UTC)  # noon in the clinic's Chicago
 
@@ -50,20 +52,27 @@ def test_api_counts_a_booked_lead_by_campaign(app, client):
     assert {row["key"]: row["leads"] for row in by_article} == {None: 3, "/blog/gut": 1}
 
 
-def test_by_offer_counts_each_lead_under_the_ebook_or_webinar_it_first_took(app, client):
-    booked = spring_and_autumn(app)
+def test_by_offer_counts_each_lead_under_the_ebook_or_webinar_it_first_took(app, client, runner, tmp_path):
+    """Through the real doors: the ebook form, webinar registration, a comment, the new-link form, an import."""
+    slug = make_webinar(app)
     with app.app_context():
-        db.session.add(Activity(lead_id=booked, kind="ebook_requested", detail={"ebook": "Gut health"}))
-        db.session.add(Activity(lead_id=booked, kind="webinar_registered", detail={"webinar": "later-webinar"}))
-        db.session.commit()
+        title = offers.default_offer().title
+    request_ebook(client, "ebook-first@example.com")
+    register(client, slug, "ebook-first@example.com")  # a later offer: the first one stays
+    register(client, slug, "webinar-first@example.com")
+    add_lead(app, "commenter@example.com", source="comment")
+    add_lead(app, "commenter-then-ebook@example.com", source="comment")
+    page = client.get("/ebook/download/forged").get_data(as_text=True)
+    form = {"csrf_token": csrf_token_from(page), "email": "commenter-then-ebook@example.com"}
+    assert client.post("/ebook/new-link", data=form).status_code == 303  # a known address: the ebook
+    listed = tmp_path / "leads.csv"
+    listed.write_text("email,first_name\nebook-first@example.com,Ana\nlisted@example.com,Lee\n")
+    imported = runner.invoke(args=["leads", "import", str(listed)])
+    assert "1 new, 0 updated, 1 unchanged" in imported.output, imported.output  # a known lead keeps its offer
     headers = staff_token(app, "crm@clinic.example", role="marketing")
-    rows = client.get("/api/v1/reports/conversions?by=offer&since=2026-11-01", headers=headers).get_json()
-    # The booked lead first took the ebook; the others named no offer and count under their source.
-    assert {row["key"]: (row["leads"], row["booked"]) for row in rows} == {
-        "Gut health": (1, 1),
-        "ebook": (2, 0),
-        "webinar": (1, 0),
-    }
+    rows = client.get("/api/v1/reports/conversions?by=offer", headers=headers).get_json()
+    # The others named no offer and count under their source.
+    assert {row["key"]: row["leads"] for row in rows} == {title: 2, slug: 1, "comment": 1, "import": 1}
 
 
 def test_without_a_start_day_the_report_covers_the_last_30_days(app, client, auth):

@@ -5,10 +5,18 @@ recursive CTE on SQLite), so a million leads take seconds and no Python loop per
 The values are the awkward ones: accents, formula-looking names and campaigns, NULLs.
 """
 
+import json
+
 from sqlalchemy import text
 
 NAMES = ("Ana", "Begoña", "José", "Zoë", "Łukasz", "Renée", "=cmd|' /C calc'!A0", "Ñandú", "O'Brien", "Müller, Jr.")
 CAMPAIGNS = ("newsletter", "facebook", "+promo", "@partner", "-2", "spring sale")
+# What the first activity of each source names (leads.first_offer keeps it): an ebook's title, a
+# webinar's slug; a comment names no offer.
+SOURCES = ("ebook", "webinar", "comment")
+EBOOK_TITLE = "The 5 Foundations of Autoimmune Diseases"
+WEBINAR_SLUG = "gut-health-and-autoimmunity"
+FIRST_DETAILS = (json.dumps({"ebook": EBOOK_TITLE}), json.dumps({"webinar": WEBINAR_SLUG}), "{}")
 
 
 def choose(values: tuple[str, ...], expression: str) -> str:
@@ -42,6 +50,9 @@ class Dialect:
 
     def boolean(self, condition: str) -> str:
         return f"({condition})" if self.name == "postgresql" else f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+
+    def json(self, expression: str) -> str:
+        return f"CAST({expression} AS json)" if self.name == "postgresql" else expression
 
 
 def sent_mail(d: Dialect, rows: int, ids: str, lead_id: str, dedupe_key: str) -> str:
@@ -85,9 +96,10 @@ def fill(connection, dialect_name: str, rows: int) -> None:
     statements = [
         d.insert(
             "leads",
-            "id, email, first_name, source, status, utm_source, utm_medium, utm_campaign, marketing_consent,"
-            " confirmed_at, unsubscribed_at, bounced_at, created_at, updated_at",
-            f"g, 'lead' || g || '@example.com', {choose(NAMES, 'g')}, {choose(('ebook', 'webinar', 'comment'), 'g')},"
+            "id, email, first_name, source, first_offer, status, utm_source, utm_medium, utm_campaign,"
+            " marketing_consent, confirmed_at, unsubscribed_at, bounced_at, created_at, updated_at",
+            f"g, 'lead' || g || '@example.com', {choose(NAMES, 'g')}, {choose(SOURCES, 'g')},"
+            f" CASE g % 3 WHEN 0 THEN '{EBOOK_TITLE}' WHEN 1 THEN '{WEBINAR_SLUG}' END,"
             f" {choose(('new', 'new', 'contacted', 'booked'), 'g')},"
             f" {null_unless('g % 3 > 0', choose(CAMPAIGNS, 'g'))}, {null_unless('g % 3 > 0', repr('email'))},"
             f" {null_unless('g % 5 > 0', choose(CAMPAIGNS, 'g / 7'))}, {d.boolean('g % 2 = 0')},"
@@ -103,7 +115,8 @@ def fill(connection, dialect_name: str, rows: int) -> None:
         d.insert(
             "activities",
             "id, lead_id, kind, detail, created_at",
-            f"g, g, 'ebook_requested', '{{}}', {created}",
+            f"g, g, {choose(('ebook_requested', 'webinar_registered', 'commented'), 'g')},"
+            f" {d.json(choose(FIRST_DETAILS, 'g'))}, {created}",
         ),
         d.insert(
             "activities",

@@ -10,7 +10,7 @@ from ..database import utcnow
 from ..extensions import db
 from ..followups.service import sequence_messages
 from ..leads.models import Activity, Lead
-from ..leads.service import Visit, capture_lead, find_lead_by_email
+from ..leads.service import Visit, capture_lead, find_lead_by_email, note_first_offer
 from ..outbox.models import OutboxMessage
 from ..outbox.service import enqueue_many, message_values
 from ..tokens import lead_for_payload, sign_for_person, unsign
@@ -114,6 +114,8 @@ def resend_link(email: str, visit: Visit, offer: Ebook | None = None) -> bool:
     db.session.add(
         Activity(lead=lead, kind="ebook_link_requested", detail={"ebook": offer.title}, referrer=visit.referrer)
     )
+    # Anyone known may ask (a commenter too), and this sends them the ebook: their offer if first.
+    note_first_offer(lead, offer.title)
     queued = queue_delivery(lead, offer)
     db.session.commit()
     return queued

@@ -13,6 +13,10 @@ from ..fields import TAG_MAX_LENGTH, normalise_email
 # Where a lead first came from ("import": a list staff brought in), and what they can be doing.
 SOURCES = ("ebook", "webinar", "comment", "callback", "import")
 STATUSES = ("new", "contacted", "booked")
+# The activity detail keys that name an offer, in the order a detail naming both is read, and the
+# longest label they hold (an ebook's title; a webinar's slug is shorter).
+OFFER_KEYS = ("ebook", "webinar")
+OFFER_MAX_LENGTH = 200
 
 
 class Lead(db.Model):
@@ -51,6 +55,10 @@ class Lead(db.Model):
     referrer: Mapped[str | None] = mapped_column(String(500))
     # The page the first form sat on (an article's path): the report's "article".
     landing_path: Mapped[str | None] = mapped_column(String(500))
+    # The first offer the lead took, as its activity names it (an ebook's title at the time, a
+    # webinar's slug): the report's "offer". None until they take one (a comment, a call-back,
+    # an import); written once (capture_lead, note_first_offer), never overwritten.
+    first_offer: Mapped[str | None] = mapped_column(String(OFFER_MAX_LENGTH))
     # Marketing may start only when consent is given (and, with double opt-in, confirmed).
     marketing_consent: Mapped[bool] = mapped_column(default=False)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

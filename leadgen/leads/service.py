@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 
 from .. import metrics
 from ..database import dialect_insert, utcnow
@@ -13,7 +13,7 @@ from ..fields import LANDING_PATH_MAX_LENGTH, REFERRER_MAX_LENGTH, UTM_FIELDS, n
 from ..outbox.service import enqueue
 from ..webhooks.service import emit_event, lead_payload
 from .consent import ConsentText
-from .models import Activity, Consent, Lead
+from .models import OFFER_KEYS, Activity, Consent, Lead
 
 # The mail with the button that ends an earlier unsubscribe (templates/email/<name>.txt and .html).
 RESUBSCRIBE_TEMPLATE = "confirm_subscription"
@@ -61,13 +61,14 @@ def capture_lead(
     button (ask_to_resubscribe); their mail resumes only when they press it.
 
     `consented_at`: when the consent was given, where that was before now (an imported
-    list's evidence); a form's consent is given now.
+    list's evidence); a form's consent is given now. The first `detail` naming an offer
+    (offer_named) becomes the lead's first_offer.
     """
     email = normalise_email(email)
     utm = attribution(visit)
     granted = consent is not None and consent_granted
     now = utcnow()
-    lead = upsert_lead(email, first_name, source, utm, granted, now)
+    lead = upsert_lead(email, first_name, source, {**utm, "first_offer": offer_named(detail or {})}, granted, now)
     metrics.record_capture(source)
     # The upsert leaves created_at alone on a returning lead, so only a new row carries ours.
     created = lead.created_at == now
@@ -113,13 +114,26 @@ def attribution(visit: Visit) -> dict:
     }
 
 
-def upsert_lead(email: str, first_name: str, source: str, utm: dict, granted: bool, now) -> Lead:
+def offer_named(detail: dict) -> str | None:
+    """The offer an activity's detail names (an ebook's title, a webinar's slug), or None."""
+    return next((detail[key] for key in OFFER_KEYS if detail.get(key) is not None), None)
+
+
+def note_first_offer(lead: Lead, offer: str) -> None:
+    """Record `offer` as the lead's first offer unless it has one, for an activity that names an
+    offer outside capture_lead (a known lead asking for a new ebook link)."""
+    if lead.first_offer is None:
+        lead.first_offer = offer
+
+
+def upsert_lead(email: str, first_name: str, source: str, first_touch: dict, granted: bool, now) -> Lead:
     """One INSERT ... ON CONFLICT (email) DO UPDATE ... RETURNING: the new or refreshed lead.
 
     Two simultaneous submissions still make one lead. A returning lead keeps its source,
-    first-touch UTM and first name (a stranger's request must not rename them: only an empty
-    name is filled in; first-touch attribution is written only by the INSERT); ticking the
-    consent box records consent but never clears an unsubscribe (capture_lead asks the person instead).
+    first-touch attribution (`first_touch`: the UTM columns and first_offer) and first name (a
+    stranger's request must not rename them: only an empty name is filled in; attribution is
+    written only by the INSERT, and first_offer only while it is empty); ticking the consent box
+    records consent but never clears an unsubscribe (capture_lead asks the person instead).
     """
     values = {
         "email": email,
@@ -129,7 +143,7 @@ def upsert_lead(email: str, first_name: str, source: str, utm: dict, granted: bo
         "marketing_consent": granted,
         "created_at": now,
         "updated_at": now,
-        **utm,
+        **first_touch,
     }
     statement = upsert_statement(db.engine.dialect.name, granted)
     return db.session.scalars(statement, values, execution_options={"populate_existing": True}).one()
@@ -147,6 +161,8 @@ def upsert_statement(dialect_name: str, granted: bool):
     changes = {
         "first_name": case((table.c.first_name == "", new.excluded.first_name), else_=table.c.first_name),
         "updated_at": new.excluded.updated_at,
+        # A lead who commented first takes their first offer later: the first one named stays.
+        "first_offer": func.coalesce(table.c.first_offer, new.excluded.first_offer),
     }
     if granted:
         changes["marketing_consent"] = True

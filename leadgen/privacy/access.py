@@ -23,6 +23,7 @@ LEAD_FIELDS = (
     "utm_term",
     "referrer",
     "landing_path",
+    "first_offer",
     "marketing_consent",
     "confirmed_at",
     "unsubscribed_at",

@@ -3,38 +3,24 @@ how many consented, were contacted, booked and asked for a call back. One GROUP 
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, exists, func, literal_column, or_, select
+from sqlalchemy import and_, case, exists, func, literal_column, select
 
 from ..extensions import db
 from ..leads.export import safe_text
 from ..leads.filters import filter_conditions
 from ..leads.models import Activity, Lead
 
-
-def first_offer():
-    """The offer a lead first took: the ebook (its title) or webinar (its slug) its earliest activity
-    naming one records; a lead who took neither (a comment, a call-back) is keyed by its source."""
-    ebook, webinar = Activity.detail["ebook"].as_string(), Activity.detail["webinar"].as_string()
-    named = (
-        select(func.coalesce(ebook, webinar))
-        .where(Activity.lead_id == Lead.id, or_(ebook.is_not(None), webinar.is_not(None)))
-        .order_by(Activity.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    return func.coalesce(named, Lead.source)
-
-
 # What a row is keyed by: the form that captured the lead (Lead.source), the first touch's
-# utm_campaign, the page its first form sat on (an article's path), or the offer it first took.
+# utm_campaign, the page its first form sat on (an article's path), or the offer it first took
+# (the ebook's title or webinar's slug kept on the lead at capture; its source if it took none).
 GROUPINGS = {
     "source": lambda: Lead.source,
     "campaign": lambda: Lead.utm_campaign,
     "article": lambda: Lead.landing_path,
-    "offer": first_offer,
+    "offer": lambda: func.coalesce(Lead.first_offer, Lead.source),
 }
-# Grouped and ordered by the output column's name: an offer's key holds bound JSON paths, which
-# PostgreSQL would not see as the same expression written twice.
+# Grouped and ordered by the output column's name: a key that is an expression (the CSV's safe_text
+# holds bound values) is written once, where PostgreSQL would not see two copies as the same.
 KEY = literal_column("key")
 # The activity a call-back request records (leadgen/callbacks: capture_lead(activity=...)).
 CALLBACK_ACTIVITY = "callback_requested"
