@@ -46,7 +46,7 @@ class Dialect:
     def minutes_after_start(self, minutes: str) -> str:
         if self.name == "postgresql":
             return f"(TIMESTAMP '2025-01-01 00:00:00' + ({minutes}) * INTERVAL '1 minute')"
-        return f"strftime('%Y-%m-%d %H:%M:%S.000000', '2025-01-01 00:00:00', '+' || ({minutes}) || ' minutes')"
+        return f"strftime('%Y-%m-%d %H:%M:%S.000000', '2025-01-01 00:00:00', ({minutes}) || ' minutes')"
 
     def boolean(self, condition: str) -> str:
         return f"({condition})" if self.name == "postgresql" else f"CASE WHEN {condition} THEN 1 ELSE 0 END"
@@ -55,9 +55,10 @@ class Dialect:
         return f"CAST({expression} AS json)" if self.name == "postgresql" else expression
 
 
-def sent_mail(d: Dialect, rows: int, ids: str, lead_id: str, dedupe_key: str) -> str:
-    """INSERT of `rows` delivered ebook mails; ids, lead ids (or NULL) and dedupe keys are SQL over g."""
-    created = d.minutes_after_start("g")
+def sent_mail(d: Dialect, rows: int, ids: str, lead_id: str, dedupe_key: str, minutes: str = "g") -> str:
+    """INSERT of `rows` delivered ebook mails; ids, lead ids (or NULL), dedupe keys and the
+    minutes after the start they were sent (negative: before it) are SQL over g."""
+    created = d.minutes_after_start(minutes)
     return d.insert(
         "outbox_messages",
         "id, kind, category, recipient, recipient_name, template, context, lead_id, dedupe_key, message_id,"
@@ -82,9 +83,14 @@ def run(connection, dialect_name: str, statements: list[str], tables: tuple[str,
 
 
 def fill_sent_mail(connection, dialect_name: str, rows: int, first_id: int) -> None:
-    """Add `rows` delivered mails (no lead) with ids from `first_id`: an outbox with years of history."""
+    """Add `rows` delivered mails (no lead) with ids from `first_id`: an outbox with years of history.
+
+    One a minute up to the start (2025-01-01), so all of it is in the past: sent mail "from the
+    future" would sit in every range of recent mail (the broadcast rate's "sent in the last minute").
+    """
     d = Dialect(dialect_name, rows)
-    statement = sent_mail(d, rows, f"({first_id - 1} + g)", "CAST(NULL AS INTEGER)", "'history:' || g")
+    history = f"g - {rows}"
+    statement = sent_mail(d, rows, f"({first_id - 1} + g)", "CAST(NULL AS INTEGER)", "'history:' || g", history)
     run(connection, dialect_name, [statement], ("outbox_messages",))
 
 

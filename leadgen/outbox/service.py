@@ -118,7 +118,12 @@ def save_state(message: OutboxMessage, **values) -> bool:
             OutboxMessage.locked_until == message.locked_until,
         )
         .values(**values)
+        # Not matched against the objects in the session (by default SQLAlchemy tests every
+        # one against the conditions: the worker's whole batch, for each message it sends);
+        # the message forgets the columns written instead, and reads them again if asked.
+        .execution_options(synchronize_session=False)
     )
+    db.session.expire(message, list(values))
     db.session.commit()
     return result.rowcount == 1
 
