@@ -44,3 +44,6 @@ def configure_logging(log_format: str) -> None:
     handler.addFilter(RequestIdFilter())
     root.addHandler(handler)
     root.setLevel(logging.INFO)
+    # Alembic announces each of its built-in plugins at INFO on every `flask db` command: eight
+    # lines that say nothing to an operator, above the "Running upgrade" lines that do.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
