@@ -6,8 +6,6 @@ scheduling (the last two run once their modules exist).
 """
 
 import csv
-import email.errors
-import email.policy
 import importlib.util
 import io
 import string
@@ -26,7 +24,6 @@ from leadgen.extensions import db
 from leadgen.fields import EmailAddress, PlainText, has_control_characters, normalise_email
 from leadgen.leads.models import Lead
 from leadgen.leads.service import Visit, capture_lead
-from leadgen.outbox.render import WIRE_POLICY
 from leadgen.tokens import TokenExpired, TokenInvalid, sign, unsign
 
 # Function-scoped fixtures (the app) are shared by every example on purpose: each
@@ -248,30 +245,6 @@ def test_a_name_arrives_in_the_to_header_as_typed_and_adds_no_header(app, text):
     decoded = str(email.header.make_header(email.header.decode_header(encoded_name)))
     shown = " ".join(decoded.split())
     assert shown == " ".join(name.split())
-
-
-@pytest.mark.slow
-@FAST
-@given(
-    st.sampled_from(["Subject", "To", "From", "List-Unsubscribe", "Content-Type", "X-A-Rather-Long-Header-Name"]),
-    st.one_of(
-        st.text(st.characters(codec="ascii"), max_size=80),
-        # Around the 998-character line limit, with spaces to fold at or none.
-        st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=960, max_size=1010),
-        st.text(st.sampled_from("x "), min_size=960, max_size=1010),
-    ),
-)
-def test_the_wire_policy_writes_every_header_exactly_as_compat32_would(name, value):
-    """The shortcut for plain one-line headers changes nothing the relay receives."""
-
-    def written(policy):
-        try:
-            return policy.fold_binary(name, value)
-        except email.errors.HeaderParseError:  # a value that would smuggle in a header
-            return "refused"
-
-    standard = email.policy.compat32.clone(linesep="\r\n", max_line_length=998)
-    assert written(WIRE_POLICY) == written(standard)
 
 
 # --- Signed tokens ----------------------------------------------------------------------------

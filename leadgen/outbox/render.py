@@ -5,7 +5,6 @@ import email.policy
 import email.utils
 import functools
 import textwrap
-import uuid
 from email.headerregistry import Address
 
 import flask_mail
@@ -58,26 +57,7 @@ flask_mail.sanitize_address = sanitize_address
 # compat32 writes each header as flask-mail encoded it, where email.policy.SMTP (flask-mail's)
 # parses every header again and refolds a long encoded name mid-word. CRLF on the wire; 998
 # (RFC 5322's limit) keeps URLs on one line.
-class WirePolicy(email.policy.Compat32):
-    """compat32 that writes a short plain-ASCII header as it is.
-
-    compat32 feeds every header through email.header.Header, which leaves a one-line ASCII
-    value unchanged at the cost of a third of writing the message (bench/outbox);
-    fold_binary is the policy's public hook for how a header is written.
-    """
-
-    def fold_binary(self, name: str, value) -> bytes:
-        if (
-            isinstance(value, str)
-            and value.isascii()
-            and value.isprintable()  # no line break, tab or other control character
-            and len(name) + 2 + len(value) <= self.max_line_length
-        ):
-            return f"{name}: {value}{self.linesep}".encode("ascii")
-        return super().fold_binary(name, value)
-
-
-WIRE_POLICY = WirePolicy(linesep="\r\n", max_line_length=998)
+WIRE_POLICY = email.policy.compat32.clone(linesep="\r\n", max_line_length=998)
 # A message sent with SMTPUTF8 carries its UTF-8 address as it is (RFC 6532), where compat32
 # would turn the whole address into an RFC 2047 encoded word that no mailbox matches.
 UTF8_WIRE_POLICY = email.policy.SMTPUTF8.clone(max_line_length=998)
@@ -87,18 +67,8 @@ class OutboxEmail(Message):
     """flask-mail's Message, flattened with WIRE_POLICY (UTF8_WIRE_POLICY when sent with SMTPUTF8)."""
 
     def as_bytes(self) -> bytes:
-        message = self._message()
-        # The policy it is written with, set before the boundaries: under flask-mail's
-        # (email.policy.SMTP) each set_boundary parses the Content-Type header again.
-        message.policy = UTF8_WIRE_POLICY if "SMTPUTF8" in self.mail_options else WIRE_POLICY
-        # Boundaries of our own, through the public set_boundary: for each one it invents, the
-        # generator compiles a new regular expression to prove no part contains it (measured
-        # with bench/outbox, the largest cost of writing a message). Every part we send is
-        # base64, whose lines never start with "-", so a random one cannot collide.
-        for part in message.walk():
-            if part.is_multipart():
-                part.set_boundary(f"=_{uuid.uuid4().hex}")
-        return message.as_bytes()
+        policy = UTF8_WIRE_POLICY if "SMTPUTF8" in self.mail_options else WIRE_POLICY
+        return self._message().as_bytes(policy=policy)
 
 
 # RFC 5322's recommended line length: text parts wrap there, subjects stay within it.
