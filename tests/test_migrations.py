@@ -152,3 +152,25 @@ def test_upgrade_keeps_on_each_lead_the_offer_its_earliest_activity_names(app, e
         assert kept == {1: "Gut health", 2: "live-q-and-a", 3: None}
     finally:
         engine.dispose()
+
+
+def search_index_options(database_url: str) -> list[str]:
+    """The storage options PostgreSQL keeps for the console search's trigram index."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            query = text("SELECT reloptions FROM pg_class WHERE relname = 'ix_leads_name_email_search'")
+            return connection.scalar(query) or []
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgresql_only
+@pytest.mark.slow
+def test_the_search_index_writes_entries_straight_in_both_as_migrated_and_as_declared(app, empty_database_url):
+    """No pending list for a search to read through (t17_search_index_fastupdate): after `db upgrade`,
+    and in a database the models built (the tests', `demo`)."""
+    result = flask_cli(empty_database_url, "db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    assert search_index_options(empty_database_url) == ["fastupdate=off"]
+    assert search_index_options(app.config["SQLALCHEMY_DATABASE_URI"]) == ["fastupdate=off"]

@@ -31,12 +31,14 @@ class Lead(db.Model):
         Index("ix_leads_utm_campaign_created_at", "utm_campaign", "created_at", "id"),
         # The console's name/email search: trigrams on PostgreSQL find any part of either
         # column; on SQLite this is a plain index that serves a prefix search of the name.
+        # fastupdate off: a search reads no pending list (migration t17_search_index_fastupdate).
         Index(
             "ix_leads_name_email_search",
             "first_name",
             "email",
             postgresql_using="gin",
             postgresql_ops={"first_name": "gin_trgm_ops", "email": "gin_trgm_ops"},
+            postgresql_with={"fastupdate": "off"},
         ),
         NEVER_REUSE_IDS,
     )
