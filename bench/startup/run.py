@@ -2,7 +2,8 @@
 
 Every `flask --app wsgi ...` command imports the whole app and builds it before it does
 anything, so its start-up is what an operator waits for on each command. In the same run,
-alternately, time BENCH_REPEATS (default 9) fresh processes of each:
+alternately, time BENCH_REPEATS (default 9) fresh processes of each, with the virtualenv's
+Python (BENCH_VENV, default .venv):
 
 - baseline: `python -c "import flask, sqlalchemy, marshmallow"` (the frameworks alone);
 - command:  `flask --app wsgi outbox --help` (import, create_app, the CLI; no database work);
@@ -49,7 +50,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-BIN = ROOT / ".venv" / "bin"
+# BENCH_VENV: another virtualenv to time, e.g. a production install (requirements.txt only).
+BIN = Path(os.environ.get("BENCH_VENV", ROOT / ".venv")) / "bin"
 REPEATS = int(os.environ.get("BENCH_REPEATS", "9"))
 TARGET = 2.0
 LIBRARIES = (
