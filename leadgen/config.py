@@ -1,5 +1,6 @@
 """Every setting, read from the environment, with a default that works on a laptop."""
 
+import hashlib
 import os
 import re
 import secrets
@@ -66,6 +67,21 @@ def checked_country(text: str) -> str:
     value = text.strip().upper() or "US"
     if not re.fullmatch(r"[A-Z]{2}", value):
         raise ValueError(f"CLINIC_COUNTRY must be a two-letter country code such as US or GB, not {text!r}")
+    return value
+
+
+def checked_password_hash_method(text: str) -> str:
+    """PASSWORD_HASH_METHOD: werkzeug's "scrypt" or "pbkdf2", bare or with their parameters
+    ("scrypt:32768:8:1", "pbkdf2:sha256:600000"); anything else stops start-up, where werkzeug
+    would refuse it at every sign-in."""
+    value = text.strip() or "scrypt"
+    method, *params = value.split(":")
+    numbers = params if method == "scrypt" else params[1:]
+    shape_ok = (method == "scrypt" and len(params) in (0, 3)) or (
+        method == "pbkdf2" and len(params) <= 2 and (not params or params[0] in hashlib.algorithms_available)
+    )
+    if not shape_ok or not all(number.isascii() and number.isdigit() and int(number) > 0 for number in numbers):
+        raise ValueError(f"PASSWORD_HASH_METHOD must be scrypt[:n:r:p] or pbkdf2[:hash[:iterations]], not {text!r}")
     return value
 
 
@@ -144,7 +160,7 @@ def load_settings(instance_path: Path) -> dict:
         "FOLLOWUP_DELAYS": parse_durations(env("FOLLOWUP_DELAYS", "2d,7d")),
         # werkzeug's hasher for staff passwords; scrypt's cost is the point (the test suite, which signs
         # staff in hundreds of times, sets a cheap one as Django's own test settings do).
-        "PASSWORD_HASH_METHOD": env("PASSWORD_HASH_METHOD", "scrypt"),
+        "PASSWORD_HASH_METHOD": checked_password_hash_method(env("PASSWORD_HASH_METHOD", "scrypt")),
         "DOUBLE_OPT_IN": parse_bool(env("DOUBLE_OPT_IN")),
         "EBOOK_PATH": env("EBOOK_PATH") or str(instance_path / "ebook.pdf"),
         "EBOOK_LINK_MAX_AGE": parse_duration(env("EBOOK_LINK_MAX_AGE", "7d")),

@@ -220,3 +220,19 @@ def test_anyone_signed_in_changes_their_own_password(app, client, auth):
     assert elsewhere.get("/admin/leads").status_code == 302  # sessions of the old password end
     assert sign_in(app.test_client(), "mia@clinic.example", STAFF_PASSWORD).status_code == 422
     assert sign_in(app.test_client(), "mia@clinic.example", "a long new password").status_code == 303
+
+
+@pytest.mark.parametrize("method", ["scrypt", "scrypt:16384:8:1", "pbkdf2", "pbkdf2:sha256", "pbkdf2:sha256:1000"])
+def test_a_password_hasher_werkzeug_takes_is_accepted(tmp_path, monkeypatch, method):
+    monkeypatch.setenv("PASSWORD_HASH_METHOD", method)
+    assert load_settings(tmp_path)["PASSWORD_HASH_METHOD"] == method
+
+
+@pytest.mark.parametrize(
+    "method", ["bcrypt", "md5", "scrypt:1:2", "scrypt:0:8:1", "pbkdf2:nohash", "pbkdf2:sha256:x", "pbkdf2:sha256:١٠٠"]
+)
+def test_a_password_hasher_werkzeug_refuses_stops_start_up_saying_so(tmp_path, monkeypatch, method):
+    """Not a sign-in that fails with a server error later: the setting is named at start-up."""
+    monkeypatch.setenv("PASSWORD_HASH_METHOD", method)
+    with pytest.raises(ValueError, match="PASSWORD_HASH_METHOD must be scrypt"):
+        load_settings(tmp_path)
